@@ -1,0 +1,153 @@
+"""Normalisation, folding, fuzzy resolution and coreference on small hand-made inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xref.model import Document, Entity
+from xref.normalise import fold_key, match_text, name_key
+from xref.recognise import Recogniser, name_variants
+
+PEOPLE = [
+    Entity("kim-jong-un", "Kim Jong-un", "person", ("Kim Jong Un",), "김정은", distinct_from=("kim-jong-nam", "kim-jong-il")),
+    Entity("kim-jong-nam", "Kim Jong-nam", "person", (), "김정남", distinct_from=("kim-jong-un", "kim-jong-il")),
+    Entity("kim-jong-il", "Kim Jong-il", "person", (), "김정일", distinct_from=("kim-jong-un", "kim-jong-nam")),
+    Entity("jang-jin-sung", "Jang Jin-sung", "person", (), "장진성", distinct_from=("jang-song-thaek",)),
+    Entity("jang-song-thaek", "Jang Song-thaek", "person", (), distinct_from=("jang-jin-sung",)),
+    Entity("moon-jae-in", "Moon Jae-in", "person"),
+    Entity("ssd", "State Security Department", "organisation", ("SSD", "Ministry of State Security", "Bowibu")),
+    Entity("who", "World Health Organization", "organisation", ("WHO",)),
+    Entity("north-korea", "North Korea", "place", ("DPRK",)),
+    Entity("workers-party", "Workers' Party of Korea", "organisation", ("WPK",)),
+]
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return Recogniser(PEOPLE)
+
+
+def run(rec: Recogniser, text: str) -> list[tuple[str, str, str]]:
+    doc = Document(id="t.txt", path=Path("t.txt"), text=text)
+    result = rec.recognise(doc)
+    for m in result.mentions:
+        assert text[m.start : m.end] == m.surface
+    return [(m.surface, m.entity, m.match) for m in result.mentions]
+
+
+def test_match_text_keeps_length():
+    s = "Kim Jong\u2011Un’s\nwife İstanbul"
+    assert len(match_text(s)) == len(s)
+    assert match_text("Kim Jong\u2013Un’s") == "kim jong-un's"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Kim Jong-un", "Kim Jong Un"), ("Kim Jong-un", "KIM JONG-UN"), ("Kim Jong-un", "Kim Jongun"),
+     ("Workers' Party", "Workers’ Party"), ("Jang's", "Jang"), ("Kim\nJong-un", "Kim Jong-un")],
+)
+def test_name_key_equalities(a, b):
+    assert name_key(a) == name_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Chang Chinsŏng", "Jang Jin-sung"), ("Jang Jinseong", "Jang Jin-sung"), ("Ri Pyong-chol", "Lee Pyong-chol"),
+     ("Pak Jong-chon", "Park Jong-chon"), ("Choe Ryong-hae", "Choi Ryong-hae"), ("Kim Il-sŏng", "Kim Il-seong")],
+)
+def test_fold_key_joins_romanisations(a, b):
+    assert fold_key(a) == fold_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Kim Jong-un", "Kim Jong-nam"), ("Kim Jong-un", "Kim Jong-il"), ("Jang Jin-sung", "Jang Song-thaek")])
+def test_fold_key_keeps_near_names_apart(a, b):
+    assert fold_key(a) != fold_key(b)
+
+
+def test_variants_cover_hyphen_space_and_none():
+    v = name_variants("Kim Jong-un", "person")
+    assert {"kim jong-un", "kim jong un", "kim jongun"} <= v
+    assert "kimjongun" not in v  # the surname stays a separate word
+
+
+def test_spelling_variants_link_to_one_entity(rec):
+    found = run(rec, "Kim Jong-un met Kim Jong Un and KIM JONG-UN, then Kim Jong-Un’s sister.")
+    assert [e for _, e, _ in found] == ["kim-jong-un"] * 4
+    assert found[3][0] == "Kim Jong-Un"  # possessive excluded
+
+
+def test_name_broken_across_a_line(rec):
+    assert run(rec, "a speech by Kim\nJong-un today") == [("Kim\nJong-un", "kim-jong-un", "exact")]
+
+
+def test_demonym_is_not_the_country(rec):
+    assert run(rec, "A North Korean soldier left North Korea.") == [("North Korea", "north-korea", "exact")]
+
+
+def test_acronym_is_case_sensitive(rec):
+    found = run(rec, "The WHO said who knows.")
+    assert found == [("WHO", "who", "alias")]
+
+
+def test_typo_resolves_to_the_near_name_with_a_margin(rec):
+    found = run(rec, "Kim Jong-un ordered agents to kill Kim Jong-num.")
+    assert ("Kim Jong-num", "kim-jong-nam", "fuzzy") in found
+
+
+def test_fuzzy_never_crosses_to_a_distinct_person_when_ambiguous(rec):
+    # "Kim Jong-ul" is one edit from both Kim Jong-un and Kim Jong-il: no margin, so no link.
+    found = run(rec, "Kim Jong-ul was there.")
+    assert all(e not in {"kim-jong-un", "kim-jong-il", "kim-jong-nam"} for _, e, _ in found)
+
+
+def test_mccune_reischauer_folds_to_revised(rec):
+    found = run(rec, "McCune–Reischauer: Chang Chinsŏng.")
+    assert ("Chang Chinsŏng", "jang-jin-sung", "folded") in found
+
+
+def test_hangul_name(rec):
+    assert ("장진성", "jang-jin-sung", "alias") in run(rec, "장진성은 시인이다")
+
+
+def test_bare_surname_links_to_the_one_person_with_it(rec):
+    found = run(rec, "Jang Jin-sung wrote poems. Later Jang defected; Jang's book sold well.")
+    assert found[1:] == [("Jang", "jang-jin-sung", "coreference"), ("Jang", "jang-jin-sung", "coreference")]
+
+
+def test_bare_surname_is_not_linked_when_two_people_share_it(rec):
+    found = run(rec, "Jang Jin-sung and Jang Song-thaek met. Jang spoke.")
+    assert [s for s, _, _ in found] == ["Jang Jin-sung", "Jang Song-thaek"]
+
+
+def test_titled_surname_links(rec):
+    found = run(rec, "the Moon Jae-in administration. President Moon remained silent.")
+    assert found[1] == ("President Moon", "moon-jae-in", "coreference")
+
+
+def test_given_name_alone_links(rec):
+    found = run(rec, "Kim Jong-un spoke. Jong-un’s sister answered.")
+    assert found[1] == ("Jong-un", "kim-jong-un", "coreference")
+
+
+def test_discovered_korean_name(rec):
+    found = run(rec, "The chief, Kim Won Hong, is powerful.")
+    assert found == [("Kim Won Hong", "~person:kimwonhong", "discovered")]
+
+
+def test_discovered_institution_and_place(rec):
+    found = run(rec, "He worked at the Sariwon University of Agriculture near Sadong District.")
+    kinds = {(s, m) for s, _, m in found}
+    assert ("Sadong District", "discovered") in kinds
+
+
+def test_sentence_initial_words_and_months_are_not_names(rec):
+    found = run(rec, "In January Kim Jong-un spoke. According Department rules, nothing.")
+    assert [s for s, _, _ in found] == ["Kim Jong-un"]
+
+
+def test_acronym_defined_in_text(rec):
+    found = run(rec, "The Fighters League (FL) met. Later FL protested.")
+    ents = {e for _, e, _ in found}
+    assert len(ents) <= 2  # the League and its acronym share one entity if discovered

@@ -1,0 +1,265 @@
+"""The ``xref`` command: the TUI with no subcommand, the engine for scripts otherwise.
+
+    xref [PATH ...]                      open the reader (default: the bundled corpus)
+    xref mentions [PATH ...]             one line per mention (JSON lines or a table)
+    xref entities [PATH ...]             one line per entity
+    xref show NAME [PATH ...]            an entity with every mention and its context
+    xref cite DOC --para N [PATH ...]    a citation of a paragraph, line or quote
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from xref import __version__
+from xref.model import Problem
+from xref.sanitise import sanitise_line
+
+SUBCOMMANDS = ("mentions", "entities", "show", "cite")
+
+
+class UserError(Exception):
+    """A mistake in the command line or its input: printed without a traceback."""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="folders or files (default: the bundled corpus)")
+    p.add_argument("--kb", metavar="FILE", help="a knowledge-base file merged over the built-in one")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xref",
+        description="Read a corpus and cross-reference the people, organisations and places in it.",
+        epilog="Run 'xref' alone to open the reader on the bundled corpus, or 'xref FOLDER' for your own.",
+    )
+    parser.add_argument("--version", action="version", version=f"xref {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("mentions", help="list every mention")
+    _common(p)
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("--entity", metavar="NAME", help="only mentions of this entity (any alias or spelling)")
+
+    p = sub.add_parser("entities", help="list every entity that is mentioned")
+    _common(p)
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+
+    p = sub.add_parser("show", help="an entity with all its mentions, grouped by document")
+    p.add_argument("name", metavar="NAME")
+    _common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("cite", help="print a citation of a paragraph, line or quote of a document")
+    p.add_argument("doc", metavar="DOC", help="document id (path relative to the corpus root) or unique part of it")
+    _common(p)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--para", type=int, metavar="N", help="paragraph number (1-based)")
+    where.add_argument("--line", type=int, metavar="N", help="line number (1-based)")
+    where.add_argument("--quote", metavar="TEXT", help="exact quote (white space may differ)")
+    p.add_argument("--style", default="chicago", help="chicago, apa, mla, markdown, bibtex or csl-json")
+    return parser
+
+
+def _report_problems(problems: Sequence[Problem], err: TextIO) -> None:
+    for pr in problems:
+        label = "warning" if pr.severity == "warning" else "error"
+        print(f"xref: {label}: {sanitise_line(pr.path)}: {sanitise_line(pr.reason)}", file=err)
+
+
+def _open(args: argparse.Namespace, err: TextIO):  # -> Workspace
+    from xref.engine import open_workspace
+
+    try:
+        ws = open_workspace(args.paths, kb_path=args.kb)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    _report_problems(ws.problems, err)
+    return ws
+
+
+def _table(rows: list[list[str]], out: TextIO) -> None:
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+
+
+def _jsonl(obj: object, out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    ws = _open(args, err)
+    index = ws.index
+    only = None
+    if args.entity:
+        entity = index.resolve(args.entity)
+        if entity is None:
+            raise UserError(f"no entity matches {args.entity!r}")
+        only = entity.id
+    rows = [["DOC", "START", "END", "TEXT", "ENTITY", "TYPE", "MATCH"]]
+    for doc in ws.corpus.documents:
+        for m in index.doc_mentions(doc.id):
+            if only and m.entity != only:
+                continue
+            e = index.entity(m.entity)
+            if args.format == "jsonl":
+                rec = m.to_json()
+                rec["name"] = e.name
+                rec["type"] = e.type
+                _jsonl(rec, out)
+            else:
+                rows.append([m.doc, str(m.start), str(m.end), sanitise_line(m.surface), sanitise_line(e.name), e.type, m.match])
+    if args.format == "table":
+        _table(rows, out)
+    return 0
+
+
+def cmd_entities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    ws = _open(args, err)
+    index = ws.index
+    rows = [["ID", "NAME", "TYPE", "MENTIONS", "DOCS", "DISCOVERED", "ALIASES"]]
+    for e in index.mentioned_entities():
+        n, k = len(index.mentions_of(e.id)), len(index.doc_counts(e.id))
+        if args.format == "jsonl":
+            _jsonl(
+                {"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases), "hangul": e.hangul,
+                 "discovered": e.discovered, "mentions": n, "documents": k},
+                out,
+            )
+        else:
+            rows.append([e.id, sanitise_line(e.name), e.type, str(n), str(k), "yes" if e.discovered else "",
+                         sanitise_line(", ".join(e.aliases))[:60]])
+    if args.format == "table":
+        _table(rows, out)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    ws = _open(args, err)
+    index = ws.index
+    entity = index.resolve(args.name)
+    if entity is None:
+        hints = ", ".join(e.name for e, _ in index.find_entities(args.name, limit=3))
+        raise UserError(f"no entity matches {args.name!r}" + (f" (closest: {hints})" if hints else ""))
+    mentions = index.mentions_of(entity.id)
+    counts = index.doc_counts(entity.id)
+    if args.format == "json":
+        _jsonl(
+            {"id": entity.id, "name": entity.name, "type": entity.type, "aliases": list(entity.aliases),
+             "hangul": entity.hangul, "description": entity.description, "discovered": entity.discovered,
+             "mentions": [
+                 {**m.to_json(), "line": (s := index.snippet(m)).line, "paragraph": s.paragraph, "context": s.text}
+                 for m in mentions
+             ]},
+            out,
+        )
+        return 0
+    clean = sanitise_line
+    out.write(f"{clean(entity.name)} ({entity.type}{', discovered' if entity.discovered else ''})\n")
+    if entity.hangul:
+        out.write(f"  Hangul: {clean(entity.hangul)}\n")
+    if entity.aliases:
+        out.write(f"  Also: {clean(', '.join(entity.aliases))}\n")
+    if entity.description:
+        out.write(f"  {clean(entity.description)}\n")
+    out.write(f"  {len(mentions)} mentions in {len(counts)} documents\n")
+    current = None
+    for m in mentions:
+        if m.doc != current:
+            current = m.doc
+            doc = index.document(m.doc)
+            out.write(f"\n{clean(m.doc)} — {clean(doc.title)} ({counts[m.doc]})\n")
+        s = index.snippet(m)
+        out.write(f"  line {s.line:>4}  {clean(s.before)}[{clean(s.match)}]{clean(s.after)}  ({m.match})\n")
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from xref.cite import find_quote, format_citation, make_citation, parse_style
+
+    try:
+        style = parse_style(args.style)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    ws = _open(args, err)
+    doc = _find_doc(ws, args.doc)
+    layout = doc.layout
+    if args.para is not None:
+        if not 1 <= args.para <= layout.paragraph_count:
+            raise UserError(f"{doc.id}: paragraph {args.para} out of range (1-{layout.paragraph_count})")
+        start, end = layout.paragraph_span(args.para)
+    elif args.line is not None:
+        if not 1 <= args.line <= layout.line_count:
+            raise UserError(f"{doc.id}: line {args.line} out of range (1-{layout.line_count})")
+        start, end = layout.line_span(args.line)
+        if not doc.text[start:end].strip():
+            raise UserError(f"{doc.id}: line {args.line} is blank")
+    else:
+        span = find_quote(doc, args.quote)
+        if span is None:
+            raise UserError(f"{doc.id}: the quote does not occur in the document text")
+        start, end = span
+    out.write(format_citation(make_citation(doc, start, end), style).rstrip("\n") + "\n")
+    return 0
+
+
+def _find_doc(ws, wanted: str):  # -> Document
+    docs = ws.corpus.documents
+    for d in docs:
+        if d.id == wanted:
+            return d
+    matches = [d for d in docs if wanted in d.id or d.id.endswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UserError(f"no document {wanted!r} in the corpus ({len(docs)} documents)")
+    raise UserError(f"{wanted!r} matches {len(matches)} documents: " + ", ".join(d.id for d in matches[:5]))
+
+
+COMMANDS = {"mentions": cmd_mentions, "entities": cmd_entities, "show": cmd_show, "cite": cmd_cite}
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        return _run_tui(argv, err)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except UserError as exc:
+        print(f"xref: {exc}", file=err)
+        return 1
+    except BrokenPipeError:
+        # `xref mentions | head`: the reader went away; not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run_tui(argv: list[str], err: TextIO) -> int:
+    parser = argparse.ArgumentParser(prog="xref", add_help=True)
+    _common(parser)
+    args = parser.parse_args(argv)
+    try:
+        from tui.app import run
+    except ImportError as exc:  # pragma: no cover - textual is a dependency
+        print(f"xref: the reader needs Textual ({exc}); the subcommands still work: {', '.join(SUBCOMMANDS)}", file=err)
+        return 1
+    return run(args.paths, kb_path=args.kb, err=err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,470 @@
+"""Find and resolve the people, organisations and places in one document.
+
+Passes, in order, each skipping text an earlier pass already claimed:
+
+1. exact: one Aho-Corasick automaton over every knowledge-base name and its
+   spelling variants, run on a same-length normalised copy of the text;
+2. shapes: Korean-name, institution and place shapes the automaton missed,
+   resolved by romanisation folding, then by rapidfuzz with a margin, else
+   kept as *discovered* entities;
+3. coreference: bare surnames, titled surnames, given names and acronyms
+   defined in the text, linked to the one entity they can mean in this document.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import product
+
+import ahocorasick_rs
+from rapidfuzz.distance import Levenshtein
+
+from xref.model import Document, Entity, EntityType, MatchKind, Mention
+from xref.normalise import (
+    KOREAN_SURNAMES,
+    MONTHS,
+    STOPWORDS,
+    TITLES,
+    fold_key,
+    match_text,
+    name_key,
+    tokens,
+    unify,
+)
+
+FUZZY_THRESHOLD = 85.0  # minimum similarity (0-100) for a typo to resolve
+FUZZY_MARGIN = 5.0  # and this much better than the best different entity
+SAME_DOC_BONUS = 3.0  # entities already named in the document are likelier
+
+
+# --- spelling variants of one knowledge-base name ---------------------------
+
+_CASE_UPPER = 2  # acronym: the text must be upper case too ("WHO" not "who")
+_CASE_CAPITAL = 1  # the text must start with a capital ("Atria", not "atria")
+_CASE_ANY = 0
+
+
+def _case_rule(name: str) -> int:
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not letters[0].isascii():
+        return _CASE_ANY  # Hangul and other scripts have no case
+    if not any(c.islower() for c in letters) and len(letters) <= 8:
+        return _CASE_UPPER
+    if letters[0].isupper():
+        return _CASE_CAPITAL
+    return _CASE_ANY
+
+
+def is_korean_name(name: str) -> bool:
+    parts = tokens(name)
+    return 2 <= len(parts) <= 4 and parts[0] in KOREAN_SURNAMES
+
+
+def name_variants(name: str, entity_type: str) -> set[str]:
+    """Normalised spellings of ``name`` the automaton should accept.
+
+    Every hyphen may also be a space or nothing (Il-sung / Il sung / Ilsung);
+    inside a Korean given name a space may also be a hyphen or nothing
+    (Won Hong / Won-hong / Wonhong); apostrophes may be dropped (Workers Party).
+    """
+    base = match_text(unify(name))
+    if entity_type == EntityType.PERSON and is_korean_name(name):
+        # Separators after the surname are given-name syllable joins.
+        first_space = base.find(" ")
+        head, rest = base[: first_space + 1], base[first_space + 1 :]
+        pieces = re.split(r"([ -])", rest)
+    else:
+        head, rest = "", base
+        pieces = re.split(r"(-)", rest)
+    words = pieces[0::2]
+    seps = pieces[1::2]
+    if len(seps) > 4:  # keep the variant count bounded
+        choices: list[tuple[str, ...]] = [tuple(seps)]
+    else:
+        choices = list(product(*[("-", " ", "") for _ in seps]))
+    out: set[str] = set()
+    for combo in choices:
+        joined = words[0] + "".join(s + w for s, w in zip(combo, words[1:]))
+        out.add(head + joined)
+    for v in list(out):
+        if "'" in v:
+            out.add(v.replace("'", ""))
+    return {v for v in out if len(v.strip()) >= 2}
+
+
+# --- shapes -----------------------------------------------------------------
+
+_SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:[aeiouŏŭ]{1,3})(?:ng|n|m|l|k|p|t|r)?"
+_GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
+_DASH = r"\-\u2010\u2011\u2013"
+
+KOREAN_NAME_RE = re.compile(
+    rf"\b([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
+)
+
+_CAP = r"[A-Z][\w'’\-]*"
+ORG_HEADS = "Ministry|Department|Bureau|Office|Committee|Commission|Agency|Institute|University|Association|Council|Party|Army|Command|Service|News|Times|Post|Daily|Center|Centre|Foundation|Society|Network|Alliance|Corporation|Company|Group|Front|Federation|Union|Academy|Embassy|Tribunal|Court"
+PLACE_HEADS = "Province|Provinces|River|County|District|Island|Islands|Mountain|Mountains|Airport|Square|Ward|Prefecture|Peninsula|Strait|Sea|Bay|Prison|Camp|Valley|Lake"
+ORG_RE = re.compile(
+    rf"\b(?:(?:Ministry|Department|Office|Bureau|Committee|Commission|Council|Academy) of (?:the )?{_CAP}(?: (?:and |of |for |the )?{_CAP}){{0,4}}"
+    rf"|(?:{_CAP} ){{1,4}}(?:{ORG_HEADS})\b"
+    rf"|(?:Office|Bureau|Room|Unit|Department) \d+\b)"
+)
+PLACE_RE = re.compile(rf"\b(?:(?:{_CAP} ){{1,3}}(?:{PLACE_HEADS})\b|Mount {_CAP})")
+_ORDINALS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth both several various other "
+    "some many all several".split()
+)
+_CONNECTORS = frozenset({"of", "the", "and", "for"})
+
+
+def _trim_leading(span_text: str) -> int:
+    """Characters to drop from the front of a shape match: sentence starters
+    ("The", "According") and other capitalised function words."""
+    drop = 0
+    for m in re.finditer(r"\S+\s*", span_text):
+        word = m.group().strip().strip("'’").casefold()
+        if word in STOPWORDS or word in MONTHS or word in _ORDINALS:
+            drop = m.end()
+            continue
+        break
+    return drop
+
+
+def _valid_given(given: str) -> bool:
+    parts = [p for p in re.split(rf"[{_DASH} \u00a0]", given.lower()) if p]
+    if not parts or len(parts) > 2:
+        return False
+    syllables = 0
+    for p in parts:
+        if not _GIVEN_PART.fullmatch(p):
+            return False
+        syllables += 1 if len(parts) == 2 else 2
+    return syllables <= 4
+
+
+# --- result -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DocResult:
+    """Mentions of one document plus any entities discovered in it."""
+
+    mentions: list[Mention]
+    discovered: dict[str, Entity] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Span:
+    start: int
+    end: int
+    entity: str
+    match: str
+    score: float | None = None
+
+
+def discovered_id(entity_type: str, surface: str) -> str:
+    return f"~{entity_type}:{fold_key(surface)}"
+
+
+class Recogniser:
+    """Built once per knowledge base; ``recognise(doc)`` is then one pass per document."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self.entities: dict[str, Entity] = {e.id: e for e in entities}
+        pattern_owner: dict[str, tuple[str, str, int]] = {}
+        ambiguous: set[str] = set()
+        self.key_index: dict[str, set[str]] = defaultdict(set)
+        self.fold_index: dict[str, set[str]] = defaultdict(set)
+        self.by_surname: dict[str, set[str]] = defaultdict(set)  # folded surname -> Korean-named people
+        for e in self.entities.values():
+            for name in e.all_names:
+                if not name.strip():
+                    continue
+                kind = MatchKind.EXACT if name == e.name else MatchKind.ALIAS
+                rule = _case_rule(name)
+                for variant in name_variants(name, e.type):
+                    owner = pattern_owner.get(variant)
+                    if owner is not None and owner[0] != e.id:
+                        ambiguous.add(variant)
+                    elif owner is None or kind == MatchKind.EXACT:
+                        pattern_owner[variant] = (e.id, kind, rule)
+                self.key_index[name_key(name)].add(e.id)
+                self.fold_index[fold_key(name)].add(e.id)
+                if e.type == EntityType.PERSON and is_korean_name(name):
+                    self.by_surname[fold_key(tokens(name)[0])].add(e.id)
+        for variant in ambiguous:
+            pattern_owner.pop(variant, None)
+        self.ambiguous_names = sorted(ambiguous)
+        self._patterns = list(pattern_owner)
+        self._owners = [pattern_owner[p] for p in self._patterns]
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if self._patterns
+            else None
+        )
+        # Surname/given-name pieces of each Korean-named person, for coreference.
+        self._person_parts: dict[str, tuple[set[str], set[str]]] = {}
+        for e in self.entities.values():
+            if e.type == EntityType.PERSON:
+                self._person_parts[e.id] = _name_parts(e.all_names)
+
+    # -- pass 1 ---------------------------------------------------------------
+    def _exact(self, text: str) -> list[_Span]:
+        if self._automaton is None:
+            return []
+        norm = match_text(text)
+        found = self._automaton.find_matches_as_indexes(norm, overlapping=True)
+        n = len(text)
+        valid: list[tuple[int, int, int]] = []
+        for idx, start, end in found:
+            entity_id, kind, rule = self._owners[idx]
+            first = text[start]
+            if first.isalnum() and start > 0 and text[start - 1].isalnum():
+                continue
+            last = text[end - 1]
+            if last.isascii() and end < n and text[end].isalnum():
+                continue
+            if rule == _CASE_UPPER:
+                surface = text[start:end]
+                if surface.upper() != surface:
+                    continue
+            elif rule == _CASE_CAPITAL and not first.isupper():
+                continue
+            if "\n\n" in text[start:end]:
+                continue
+            valid.append((start, end, idx))
+        valid.sort(key=lambda t: (t[0], t[0] - t[1]))
+        spans: list[_Span] = []
+        last_end = -1
+        for start, end, idx in valid:
+            if start < last_end:
+                continue
+            entity_id, kind, _ = self._owners[idx]
+            spans.append(_Span(start, end, entity_id, kind))
+            last_end = end
+        return spans
+
+    # -- resolution of a candidate name ---------------------------------------
+    def resolve_name(
+        self, surface: str, *, entity_type: str | None = None, local: set[str] | frozenset[str] = frozenset()
+    ) -> tuple[str, str, float | None] | None:
+        """(entity id, how, score) for a name the automaton did not match, or None."""
+        key = name_key(surface)
+        hits = self._typed(self.key_index.get(key, ()), entity_type)
+        if len(hits) == 1:
+            return next(iter(hits)), MatchKind.ALIAS, None
+        folded = fold_key(surface)
+        hits = self._typed(self.fold_index.get(folded, ()), entity_type)
+        if len(hits) == 1:
+            return next(iter(hits)), MatchKind.FOLDED, None
+        if len(hits) > 1:
+            return None  # two entities share the folded spelling: do not guess
+        return self._fuzzy(surface, key, folded, entity_type, local)
+
+    def _typed(self, ids: Iterable[str], entity_type: str | None) -> set[str]:
+        return {i for i in ids if entity_type is None or self.entities[i].type == entity_type}
+
+    def _fuzzy(
+        self, surface: str, key: str, folded: str, entity_type: str | None, local: set[str] | frozenset[str]
+    ) -> tuple[str, str, float] | None:
+        if entity_type == EntityType.PERSON and is_korean_name(surface):
+            pool: Iterable[str] = self.by_surname.get(fold_key(tokens(surface)[0]), ())
+            threshold = FUZZY_THRESHOLD
+        else:
+            return None  # institutions and places only resolve exactly or folded
+        best: dict[str, float] = {}
+        for eid in pool:
+            entity = self.entities[eid]
+            score = 0.0
+            for name in entity.all_names:
+                s1 = Levenshtein.normalized_similarity(key, name_key(name)) * 100
+                s2 = Levenshtein.normalized_similarity(folded, fold_key(name)) * 100
+                score = max(score, s1, s2)
+            if eid in local:
+                score += SAME_DOC_BONUS
+            best[eid] = score
+        if not best:
+            return None
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        top_id, top = ranked[0]
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top < threshold or top - runner < FUZZY_MARGIN:
+            return None
+        return top_id, MatchKind.FUZZY, min(top, 100.0)
+
+    # -- the whole document ----------------------------------------------------
+    def recognise(self, doc: Document) -> DocResult:
+        text = doc.text
+        spans = self._exact(text)
+        taken = _Coverage(spans)
+        local = {s.entity for s in spans}
+        discovered: dict[str, Entity] = {}
+
+        # pass 2: Korean-name shapes
+        for m in KOREAN_NAME_RE.finditer(text):
+            surname, given = m.group(1), m.group(2)
+            if surname not in KOREAN_SURNAMES or taken.overlaps(m.start(), m.end()):
+                continue
+            if given.split()[0].casefold() in STOPWORDS or given.casefold() in MONTHS:
+                continue
+            if not _valid_given(given):
+                continue
+            surface = m.group()
+            resolved = self.resolve_name(surface, entity_type=EntityType.PERSON, local=local)
+            if resolved:
+                eid, how, score = resolved
+                taken.add(_Span(m.start(), m.end(), eid, how, score))
+                local.add(eid)
+                continue
+            shaped_given = any(c in given for c in _DASH + " \u00a0")
+            if shaped_given:
+                eid = discovered_id(EntityType.PERSON, surface)
+                discovered.setdefault(eid, Entity(eid, unify(surface), EntityType.PERSON, discovered=True))
+                taken.add(_Span(m.start(), m.end(), eid, MatchKind.DISCOVERED))
+                local.add(eid)
+
+        # pass 2b: institution and place shapes
+        for regex, etype in ((ORG_RE, EntityType.ORGANISATION), (PLACE_RE, EntityType.PLACE)):
+            for m in regex.finditer(text):
+                start = m.start() + _trim_leading(m.group())
+                end = m.end()
+                surface = text[start:end]
+                if end - start < 4 or " " not in surface.strip() or "\n\n" in surface:
+                    continue
+                if taken.overlaps(start, end):
+                    continue
+                resolved = self.resolve_name(surface, entity_type=etype)
+                if resolved:
+                    eid, how, score = resolved
+                else:
+                    eid, how, score = discovered_id(etype, surface), MatchKind.DISCOVERED, None
+                    discovered.setdefault(eid, Entity(eid, unify(surface), etype, discovered=True))
+                taken.add(_Span(start, end, eid, how, score))
+                local.add(eid)
+
+        # pass 3: coreference inside this document
+        self._coreference(text, taken, discovered)
+
+        mentions = [
+            Mention(doc.id, s.start, s.end, text[s.start : s.end], s.entity, str(s.match), s.score)
+            for s in taken.sorted()
+        ]
+        return DocResult(mentions, discovered)
+
+    def _coreference(self, text: str, taken: _Coverage, discovered: dict[str, Entity]) -> None:
+        # Surnames and given names of the people named in full in this document.
+        surname_owner: dict[str, set[str]] = defaultdict(set)
+        given_owner: dict[str, set[str]] = defaultdict(set)
+        full_people = {s.entity for s in taken.spans if s.match != MatchKind.COREFERENCE}
+        for eid in full_people:
+            entity = self.entities.get(eid) or discovered.get(eid)
+            if entity is None or entity.type != EntityType.PERSON:
+                continue
+            surnames, givens = self._person_parts.get(eid) or _name_parts(entity.all_names)
+            surfaces = {text[s.start : s.end] for s in taken.spans if s.entity == eid}
+            extra_s, extra_g = _name_parts(surfaces)
+            for s in surnames | extra_s:
+                surname_owner[s].add(eid)
+            for g in givens | extra_g:
+                given_owner[g].add(eid)
+        unique: dict[str, str] = {}
+        for table in (surname_owner, given_owner):
+            for word, owners in table.items():
+                if len(owners) == 1 and word.casefold() not in STOPWORDS:
+                    unique[word] = next(iter(owners))
+        if unique:
+            alternatives = "|".join(
+                sorted((re.escape(w).replace(r"\-", f"[{_DASH} ]?") for w in unique), key=len, reverse=True)
+            )
+            titles = "|".join(sorted(TITLES))
+            pattern = re.compile(rf"(?:\b(?:{titles})\.?[ \u00a0]+)?\b({alternatives})(?![\w{_DASH}])")
+            lookup = {name_key(w): eid for w, eid in unique.items()}
+            for m in pattern.finditer(text):
+                if taken.overlaps(m.start(1), m.end(1)):
+                    continue
+                eid = lookup.get(name_key(m.group(1)))
+                if eid is None:
+                    continue
+                start = m.start() if m.start() != m.start(1) else m.start(1)
+                if taken.overlaps(start, m.end(1)):
+                    start = m.start(1)
+                taken.add(_Span(start, m.end(1), eid, MatchKind.COREFERENCE))
+
+        # Acronyms defined in the text: "World Health Organization (WHO)".
+        defined: dict[str, str] = {}
+        for m in re.finditer(r"\(([A-Z][A-Z&]{1,7})\)", text):
+            acronym = m.group(1)
+            before = taken.ending_near(m.start())
+            if before is None:
+                continue
+            surface = text[before.start : before.end]
+            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'’]*", surface) if w[0].isupper())
+            if _is_subsequence(acronym.replace("&", ""), initials):
+                defined[acronym] = before.entity
+        for acronym, eid in defined.items():
+            for m in re.finditer(rf"\b{re.escape(acronym)}\b", text):
+                if not taken.overlaps(m.start(), m.end()):
+                    taken.add(_Span(m.start(), m.end(), eid, MatchKind.COREFERENCE))
+
+
+def _is_subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return bool(needle) and all(c in it for c in needle)
+
+
+def _name_parts(names: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Surnames and (hyphenated or two-part) given names of a person's names.
+
+    Korean order: surname first. Otherwise the last word is taken as the surname
+    (Kimikatsu Kinoshita -> Kinoshita)."""
+    surnames: set[str] = set()
+    givens: set[str] = set()
+    for name in names:
+        parts = tokens(name)
+        if not parts or not parts[0][:1].isupper():
+            continue
+        if len(parts) == 1:
+            continue
+        if parts[0] in KOREAN_SURNAMES:
+            surnames.add(parts[0])
+            given_parts = parts[1:]
+            if len(given_parts) == 2 and len("".join(given_parts)) >= 4:
+                givens.add(given_parts[0] + "-" + given_parts[1].lower())
+        elif parts[-1][:1].isupper() and len(parts[-1]) >= 3:
+            surnames.add(parts[-1])
+    return surnames, givens
+
+
+class _Coverage:
+    """Claimed, non-overlapping spans of one document, kept sorted by start."""
+
+    __slots__ = ("spans", "_starts")
+
+    def __init__(self, spans: list[_Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self._starts = [s.start for s in self.spans]
+
+    def add(self, span: _Span) -> None:
+        i = bisect_left(self._starts, span.start)
+        self._starts.insert(i, span.start)
+        self.spans.insert(i, span)
+
+    def sorted(self) -> list[_Span]:
+        return self.spans
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # Spans never overlap, so only the last one starting before `end` can reach into [start, end).
+        i = bisect_left(self._starts, end)
+        return i > 0 and self.spans[i - 1].end > start
+
+    def ending_near(self, offset: int) -> _Span | None:
+        """The span that ends at most two characters before ``offset``."""
+        i = bisect_left(self._starts, offset)
+        if i > 0 and offset - 2 <= self.spans[i - 1].end <= offset:
+            return self.spans[i - 1]
+        return None
