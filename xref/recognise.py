@@ -103,12 +103,12 @@ _GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
 _DASH = r"\-\u2010\u2011\u2013"
 
 KOREAN_NAME_RE = re.compile(
-    rf"\b([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
+    rf"(?:\b|(?<=[a-z]))([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
 )
 
 _CAP = r"[A-Z][\w'’\-]*"
 ORG_HEADS = "Ministry|Department|Bureau|Office|Committee|Commission|Agency|Institute|University|Association|Council|Party|Army|Command|Service|News|Times|Post|Daily|Center|Centre|Foundation|Society|Network|Alliance|Corporation|Company|Group|Front|Federation|Union|Academy|Embassy|Tribunal|Court"
-PLACE_HEADS = "Province|Provinces|River|County|District|Island|Islands|Mountain|Mountains|Airport|Square|Ward|Prefecture|Peninsula|Strait|Sea|Bay|Prison|Camp|Valley|Lake"
+PLACE_HEADS = "Province|Provinces|River|County|District|Island|Islands|Mountain|Mountains|Airport|Square|Ward|Prefecture|Peninsula|Strait|Sea|Bay|Valley|Lake"
 ORG_RE = re.compile(
     rf"\b(?:(?:Ministry|Department|Office|Bureau|Committee|Commission|Council|Academy) of (?:the )?{_CAP}(?: (?:and |of |for |the )?{_CAP}){{0,4}}"
     rf"|(?:{_CAP} ){{1,4}}(?:{ORG_HEADS})\b"
@@ -120,6 +120,21 @@ _ORDINALS = frozenset(
     "some many all several".split()
 )
 _CONNECTORS = frozenset({"of", "the", "and", "for"})
+
+
+_NESTED_OF = re.compile(r" of (?:the )?(?=[A-Z])")
+
+
+def _heading_like(text: str, offset: int) -> bool:
+    """True when the line around ``offset`` is a short Title Case line (a heading),
+    where every word is capitalised and shape discovery would see names everywhere."""
+    ls = text.rfind("\n", 0, offset) + 1
+    le = text.find("\n", offset)
+    words = text[ls : le if le != -1 else len(text)].split()
+    if not 3 <= len(words) <= 14:
+        return False
+    caps = sum(1 for w in words if w[:1].isupper() or w.casefold() in _CONNECTORS or w in {"in", "a", "to", "on"})
+    return caps / len(words) >= 0.85
 
 
 def _trim_leading(span_text: str) -> int:
@@ -225,10 +240,13 @@ class Recogniser:
             entity_id, kind, rule = self._owners[idx]
             first = text[start]
             if first.isalnum() and start > 0 and text[start - 1].isalnum():
-                continue
+                # Scraped infoboxes glue words: "ResidenceSouth Korea". A lower-to-upper
+                # step counts as a word boundary for names of two or more words.
+                if not (first.isupper() and text[start - 1].islower() and " " in self._patterns[idx]):
+                    continue
             last = text[end - 1]
-            if last.isascii() and end < n and text[end].isalnum():
-                continue
+            if last.isascii() and end < n and (text[end].isalnum() or (text[end] == "$" and rule == _CASE_UPPER)):
+                continue  # inside a longer word, or a currency ("US$3,000")
             if rule == _CASE_UPPER:
                 surface = text[start:end]
                 if surface.upper() != surface:
@@ -245,9 +263,34 @@ class Recogniser:
             if start < last_end:
                 continue
             entity_id, kind, _ = self._owners[idx]
-            spans.append(_Span(start, end, entity_id, kind))
+            spans.extend(self._split_nested(text, _Span(start, end, entity_id, kind)))
             last_end = end
         return spans
+
+    def _split_nested(self, text: str, span: _Span) -> list[_Span]:
+        """"Politburo of the Workers' Party of Korea" names two entities when both
+        halves are names in their own right; link each half to its own entity so
+        both sets of cross-references include the mention."""
+        surface = text[span.start : span.end]
+        m = _NESTED_OF.search(surface)
+        if m is None:
+            return [span]
+        head, tail_start = surface[: m.start()], m.end()
+        head_ids = self.key_index.get(name_key(head), set())
+        tail_ids = self.key_index.get(name_key(surface[tail_start:]), set())
+        tail = surface[tail_start:]
+        if len(head_ids) != 1 or len(tail_ids) != 1 or head_ids == tail_ids or span.entity in tail_ids:
+            return [span]
+        if " " not in tail.strip():
+            return [span]  # "Workers' Party of Korea" is one name, not "Workers' Party" + "Korea"
+        (head_id,), (tail_id,) = head_ids, tail_ids
+        return [
+            _Span(span.start, span.start + len(head), head_id, self._kind_of(head_id, head)),
+            _Span(span.start + tail_start, span.end, tail_id, self._kind_of(tail_id, surface[tail_start:])),
+        ]
+
+    def _kind_of(self, entity_id: str, surface: str) -> str:
+        return MatchKind.EXACT if name_key(self.entities[entity_id].name) == name_key(surface) else MatchKind.ALIAS
 
     # -- resolution of a candidate name ---------------------------------------
     def resolve_name(
@@ -336,7 +379,7 @@ class Recogniser:
                 surface = text[start:end]
                 if end - start < 4 or " " not in surface.strip() or "\n\n" in surface:
                     continue
-                if taken.overlaps(start, end):
+                if taken.overlaps(start, end) or _heading_like(text, start):
                     continue
                 resolved = self.resolve_name(surface, entity_type=etype)
                 if resolved:
@@ -361,16 +404,26 @@ class Recogniser:
         surname_owner: dict[str, set[str]] = defaultdict(set)
         given_owner: dict[str, set[str]] = defaultdict(set)
         full_people = {s.entity for s in taken.spans if s.match != MatchKind.COREFERENCE}
+        kb_parts: dict[str, tuple[set[str], set[str]]] = {}
         for eid in full_people:
             entity = self.entities.get(eid) or discovered.get(eid)
             if entity is None or entity.type != EntityType.PERSON:
                 continue
-            surnames, givens = self._person_parts.get(eid) or _name_parts(entity.all_names)
             surfaces = {text[s.start : s.end] for s in taken.spans if s.entity == eid}
-            extra_s, extra_g = _name_parts(surfaces)
-            for s in surnames | extra_s:
+            used_s, used_g = _name_parts(surfaces)
+            for s in used_s:
                 surname_owner[s].add(eid)
-            for g in givens | extra_g:
+            for g in used_g:
+                given_owner[g].add(eid)
+            kb_parts[eid] = self._person_parts.get(eid) or _name_parts(entity.all_names)
+        # Surnames from the knowledge base's other spellings count only where the
+        # spellings used in this document leave no doubt (Park Sang-hak's alias
+        # "Pak Sang-hak" must not make "Pak" ambiguous with Pak Jong-chon).
+        used_surnames, used_givens = set(surname_owner), set(given_owner)
+        for eid, (kb_s, kb_g) in kb_parts.items():
+            for s in kb_s - used_surnames:
+                surname_owner[s].add(eid)
+            for g in kb_g - used_givens:
                 given_owner[g].add(eid)
         unique: dict[str, str] = {}
         for table in (surname_owner, given_owner):
