@@ -6,6 +6,7 @@ the reader shows -- so ``doc.text[m.start:m.end] == m.surface`` always holds.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,6 +45,16 @@ class Problem:
         return f"{self.path}: {self.reason}"
 
 
+_NEWLINE = re.compile("\n")
+# A run of lines holding only spaces/tabs, between two non-blank lines.
+_BLANK_GAP = re.compile(r"\n(?:[ \t]*\n)+")
+_TRAILING_BLANK_LINE = re.compile(r"\n[ \t]*\Z")
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
 class TextLayout:
     """Line and paragraph numbers for any offset of one text.
 
@@ -55,28 +66,22 @@ class TextLayout:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        line_starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            line_starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self.line_starts = line_starts
+        # C-speed scans: one pass for newlines, one regex for blank-line gaps.
+        self.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
         para_starts: list[int] = []
         para_ends: list[int] = []
-        in_para = False
-        n = len(line_starts)
-        for i, start in enumerate(line_starts):
-            end = line_starts[i + 1] - 1 if i + 1 < n else len(text)
-            blank = not text[start:end].strip()
-            if not blank and not in_para:
-                para_starts.append(start)
-                in_para = True
-            elif blank and in_para:
-                para_ends.append(line_starts[i] - 1)
-                in_para = False
-        if in_para:
-            para_ends.append(len(text))
+        pos = 0
+        for gap in _BLANK_GAP.finditer(text):
+            if text[pos : gap.start()].strip():
+                lead = len(text[pos : gap.start()]) - len(text[pos : gap.start()].lstrip("\n \t"))
+                para_starts.append(_line_start(text, pos + lead))
+                para_ends.append(gap.start())
+            pos = gap.end()
+        if text[pos:].strip():
+            lead = len(text[pos:]) - len(text[pos:].lstrip("\n \t"))
+            para_starts.append(_line_start(text, pos + lead))
+            trailing_blank = _TRAILING_BLANK_LINE.search(text, pos)
+            para_ends.append(trailing_blank.start() if trailing_blank else len(text))
         self.para_starts = para_starts
         self.para_ends = para_ends
 
@@ -120,11 +125,15 @@ class Document:
     publisher: str = ""
     url: str = ""
     headings: tuple[tuple[int, int], ...] = ()  # (start, end) offsets of headings
-    layout: TextLayout = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    _layout: TextLayout | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.layout is None:
-            object.__setattr__(self, "layout", TextLayout(self.text))
+    @property
+    def layout(self) -> TextLayout:
+        """Line and paragraph numbers, computed on first use (most documents of a
+        large corpus are never opened)."""
+        if self._layout is None:
+            object.__setattr__(self, "_layout", TextLayout(self.text))
+        return self._layout  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

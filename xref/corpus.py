@@ -1,0 +1,870 @@
+"""Load a folder of documents: read, decode, extract text and metadata.
+
+Public API: :func:`load_corpus`, :func:`load_document`, :class:`Corpus`,
+:class:`LoadError`, :data:`SUPPORTED`, :func:`bundled_corpus_path`.
+
+Nothing in a bad input stops the rest from loading: every file that cannot be
+read, decoded or parsed becomes a :class:`~xref.model.Problem` and the loader
+moves on. ``Document.text`` is exactly what the reader shows (sanitised, LF
+line ends), so offsets computed on it are the offsets on screen.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as _dt
+import errno
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Final
+
+from xref.model import Document, Problem, TextLayout
+from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
+
+if TYPE_CHECKING:  # bs4 and markdown-it are imported on the first file that needs them
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
+    from markdown_it import MarkdownIt
+
+__all__ = [
+    "MANIFEST_NAME",
+    "META_FIELDS",
+    "SUPPORTED",
+    "Corpus",
+    "LoadError",
+    "bundled_corpus_path",
+    "load_corpus",
+    "load_document",
+]
+
+SUPPORTED: Final = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+MANIFEST_NAME: Final = "manifest.toml"
+META_FIELDS: Final = ("title", "author", "date", "publisher", "url")
+
+_KINDS: Final = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+_TITLE_MAX: Final = 200
+_BYLINE_LINES: Final = 40
+_SNIFF_BYTES: Final = 8192
+
+
+class LoadError(Exception):
+    """A file that cannot be loaded; ``reason`` is short and meant for people."""
+
+    def __init__(self, reason: str, *, severity: str = "error") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.severity = severity
+
+
+@dataclass
+class Corpus:
+    root: Path
+    documents: list[Document]
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # ids of files with unsupported types
+    _by_id: dict[str, Document] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def get(self, doc_id: str) -> Document | None:
+        """The document with id ``doc_id``, or None."""
+        doc = self._by_id.get(doc_id)
+        if doc is None and len(self._by_id) != len(self.documents):
+            # Built lazily, rebuilt if documents were added after the first look-up.
+            self._by_id = {d.id: d for d in self.documents}
+            doc = self._by_id.get(doc_id)
+        return doc
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+
+def bundled_corpus_path() -> Path:
+    """The seed corpus shipped with xref.
+
+    A wheel carries it as ``xref/_seeds`` (pyproject maps ``seeds/`` there); a
+    source checkout or editable install has ``seeds/`` next to the package.
+    """
+    package = Path(__file__).resolve().parent
+    candidates = (package / "_seeds", package.parent / "seeds")
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return candidates[0]
+
+
+# --------------------------------------------------------------------------
+# Corpus loading
+
+
+def load_corpus(
+    paths: Sequence[str | Path] = (),
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Load documents from folders and/or files; never raises for bad input.
+
+    * no paths: the bundled seed corpus;
+    * one folder: every supported file under it, recursively, in sorted
+      order, hidden names (".x") skipped, symlinked folders followed once
+      (a loop or a second way into the same folder is reported, not walked);
+    * files (or several folders): those, with the root at their common
+      parent folder.
+
+    Document ids are paths relative to the root, "/"-separated. A
+    ``manifest.toml`` at the root supplies metadata. ``progress(done, total)``
+    is called after each file.
+    """
+    inputs = [Path(os.path.abspath(p)) for p in paths] or [bundled_corpus_path()]
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    folders: list[Path] = []
+    files: list[Path] = []
+    for path in inputs:
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists() or path.is_symlink()
+        except OSError as err:  # e.g. a path component we may not search
+            problems.append(Problem(str(path), _describe_os_error(err, path)))
+            continue
+        if is_dir:
+            folders.append(path)
+        elif exists:
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "no such file or folder"))
+
+    root = _common_root(folders, files, inputs)
+    manifest_path = root / MANIFEST_NAME
+    manifest: dict[str, dict[str, str]] = {}
+    if manifest_path.is_file():
+        manifest = _read_manifest(manifest_path, root, problems)
+
+    candidates: dict[str, Path] = {}
+    for folder in folders:
+        for doc_id, path in _walk(folder, root, problems, skipped):
+            candidates.setdefault(doc_id, path)
+    for path in files:
+        doc_id = _rel_id(path, root)
+        if path.suffix.lower() in SUPPORTED:
+            candidates.setdefault(doc_id, path)
+        elif doc_id != MANIFEST_NAME:
+            skipped.append(doc_id)
+
+    documents: list[Document] = []
+    ordered = sorted(candidates.items(), key=lambda item: item[0].split("/"))
+    total = len(ordered)
+    for done, (doc_id, path) in enumerate(ordered, 1):
+        try:
+            documents.append(load_document(path, root, manifest.get(doc_id), problems=problems))
+        except LoadError as err:
+            problems.append(Problem(doc_id, err.reason, severity=err.severity))
+        if progress is not None:
+            progress(done, total)
+    skipped.sort(key=lambda doc_id: doc_id.split("/"))
+    return Corpus(root=root, documents=documents, problems=problems, skipped=skipped)
+
+
+def _common_root(folders: list[Path], files: list[Path], inputs: list[Path]) -> Path:
+    if len(folders) == 1 and not files:
+        return folders[0]
+    bases = [*folders, *(f.parent for f in files)] or [p.parent for p in inputs]
+    try:
+        return Path(os.path.commonpath(bases))
+    except ValueError:  # different drives on Windows: ids fall back to full paths
+        return bases[0]
+
+
+def _rel_id(path: Path, root: Path) -> str:
+    try:
+        rel = os.path.relpath(path, root)
+    except ValueError:
+        return path.as_posix()
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+_Folder = tuple[Path, str, frozenset[tuple[int, int]]]  # path, id prefix ("a/b/"), ancestors
+
+
+def _walk(
+    top: Path, root: Path, problems: list[Problem], skipped: list[str]
+) -> Iterator[tuple[str, Path]]:
+    """Yield (id, path) of supported files under ``top``; list the others in ``skipped``.
+
+    Real folders are walked first and symlinked folders after them, so a file
+    reachable both ways gets its real path as id. Every folder entered is
+    remembered by (st_dev, st_ino): reaching one again is either a loop (it
+    is an ancestor) or a second way into the same folder; both are reported
+    as warnings and not walked.
+    """
+    prefix = _rel_id(top, root)
+    prefix = "" if prefix == "." else prefix + "/"
+    try:
+        top_stat = top.stat()
+    except OSError as err:
+        problems.append(Problem(prefix.rstrip("/") or ".", _describe_os_error(err, top)))
+        return
+    top_key = (top_stat.st_dev, top_stat.st_ino)
+    seen: dict[tuple[int, int], str] = {top_key: prefix.rstrip("/") or "."}
+    folders: list[_Folder] = [(top, prefix, frozenset({top_key}))]
+    links: list[_Folder] = []  # symlinked folders, entered once the real tree is done
+
+    def enter(path: Path, entry_id: str, ancestors: frozenset[tuple[int, int]]) -> None:
+        try:
+            info = path.stat()
+        except OSError as err:
+            problems.append(Problem(entry_id, _describe_os_error(err, path)))
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in ancestors:
+            problems.append(Problem(entry_id, f"symbolic link loop (back to {seen[key]!r}); not followed", "warning"))
+        elif key in seen:
+            problems.append(Problem(entry_id, f"same folder as {seen[key]!r}; not read twice", "warning"))
+        else:
+            seen[key] = entry_id
+            folders.append((path, entry_id + "/", ancestors | {key}))
+
+    while folders or links:
+        if not folders:
+            link_path, link_id, link_ancestors = links.pop(0)
+            enter(link_path, link_id, link_ancestors)
+            continue
+        folder, rel, ancestors = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as err:
+            reason = "cannot list folder: " + _describe_os_error(err, folder)
+            problems.append(Problem(rel.rstrip("/") or ".", reason))
+            continue
+        subfolders: list[tuple[Path, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            entry_id = rel + name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+                is_link = is_dir and entry.is_symlink()
+            except OSError:
+                is_dir = is_link = False
+            if is_link:
+                links.append((Path(entry.path), entry_id, ancestors))
+            elif is_dir:
+                subfolders.append((Path(entry.path), entry_id))
+            elif os.path.splitext(name)[1].lower() in SUPPORTED:
+                yield entry_id, Path(entry.path)
+            elif entry_id != MANIFEST_NAME:
+                skipped.append(entry_id)
+        for path, entry_id in reversed(subfolders):
+            enter(path, entry_id, ancestors)
+
+
+# --------------------------------------------------------------------------
+# Manifest
+
+_ISO_DATE: Final = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+_TOML_WHERE: Final = re.compile(r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column \d+|end of document)\)$")
+
+
+def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """Manifest entries by document id; a broken manifest is reported and ignored."""
+    name = _rel_id(path, root)
+
+    def warn(reason: str, severity: str = "warning") -> None:
+        problems.append(Problem(name, reason, severity))
+
+    try:
+        source = path.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        warn(_describe_os_error(err, path) + "; manifest ignored", "error")
+        return {}
+    except UnicodeDecodeError as err:
+        warn(f"not valid UTF-8 (byte {err.start}); manifest ignored", "error")
+        return {}
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as err:
+        warn(_toml_reason(err, source) + "; manifest ignored", "error")
+        return {}
+
+    for key in data:
+        if key != "document":
+            warn(f"unknown top-level key {key!r} ignored")
+    documents = data.get("document", [])
+    if not isinstance(documents, list):
+        warn("'document' must be an array of tables ([[document]]); manifest ignored", "error")
+        return {}
+
+    entries: dict[str, dict[str, str]] = {}
+    for number, entry in enumerate(documents, 1):
+        where = f"[[document]] #{number}"
+        if not isinstance(entry, dict):
+            warn(f"{where} is not a table; ignored")
+            continue
+        file = entry.get("file")
+        if not isinstance(file, str) or not file.strip():
+            warn(f"{where} has no 'file'; ignored")
+            continue
+        doc_id = _manifest_id(file)
+        if doc_id is None:
+            warn(f"{where}: file {file!r} must be a relative path inside the corpus; ignored")
+            continue
+        where = f"{where} ({doc_id})"
+        meta: dict[str, str] = {}
+        for key, value in entry.items():
+            if key == "file":
+                continue
+            if key not in META_FIELDS:
+                warn(f"{where}: unknown field {key!r} ignored")
+                continue
+            if isinstance(value, _dt.datetime):
+                value = value.date().isoformat()
+            elif isinstance(value, _dt.date):
+                value = value.isoformat()
+            if not isinstance(value, str):
+                warn(f"{where}: {key} must be a string; ignored")
+                continue
+            value = sanitise_line(value)
+            if key == "date" and value and not _ISO_DATE.fullmatch(value):
+                warn(f"{where}: date {value!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+            if value:
+                meta[key] = value
+        if doc_id in entries:
+            warn(f"{where}: second entry for the same file ignored")
+            continue
+        entries[doc_id] = meta
+        target = root / doc_id
+        if not (target.exists() or target.is_symlink()):
+            warn(f"{where}: names a missing file")
+    return entries
+
+
+def _manifest_id(file: str) -> str | None:
+    rel = PurePosixPath(file.strip().replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        return None
+    return rel.as_posix()
+
+
+def _toml_reason(err: tomllib.TOMLDecodeError, source: str) -> str:
+    lineno = getattr(err, "lineno", None)  # Python 3.14+
+    message = getattr(err, "msg", None)
+    if isinstance(lineno, int) and isinstance(message, str):
+        return f"line {lineno}: {message}"
+    match = _TOML_WHERE.match(str(err))
+    if match is None:
+        return str(err)
+    line = match.group("line") or str(source.count("\n") + 1)
+    return f"line {line}: {match.group('msg')}"
+
+
+# --------------------------------------------------------------------------
+# One document
+
+
+def load_document(
+    path: Path,
+    root: Path,
+    meta: Mapping[str, str] | None = None,
+    *,
+    problems: list[Problem] | None = None,
+) -> Document:
+    """Read one file into a :class:`Document`.
+
+    ``meta`` (manifest fields) overrides what the file states. Raises
+    :class:`LoadError` when the file cannot be loaded; caveats about a file
+    that did load (e.g. decoded as Windows-1252) are appended to ``problems``
+    when given.
+    """
+    path = Path(path)
+    doc_id = _rel_id(path, Path(root))
+    kind = _KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise LoadError(f"unsupported file type {path.suffix or '(no extension)'!r}")
+    raw = _read_bytes(path)
+    if not raw:
+        raise LoadError("empty file", severity="warning")
+    text, encoding, warning = _decode(raw, kind)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    headings: tuple[tuple[int, int], ...] = ()
+    own: dict[str, str] = {}
+    layout: TextLayout | None = None
+    if kind == "html":
+        text, headings, own = _html_to_text(text)
+        if _NON_SPACE.search(text) is None:
+            raise LoadError("no visible text", severity="warning")
+    else:
+        if _NON_SPACE.search(text) is None:
+            raise LoadError("empty file (white space only)", severity="warning")
+        # The raw bytes are quicker to scan than the text (see sanitise.py).
+        if encoding not in ("utf-8", "cp1252") or utf8_needs_sanitising(raw, cr_allowed=True):
+            text = sanitise(text)
+        if kind == "md":
+            layout = TextLayout(text)
+            headings, own = _markdown_structure(text, layout)
+
+    given = {key: sanitise_line(value) for key, value in (meta or {}).items() if isinstance(value, str)}
+    fields = {key: given.get(key, "") or own.get(key, "") for key in META_FIELDS}
+    if not fields["author"]:
+        fields["author"] = _byline(text)
+    if not fields["title"]:
+        fields["title"] = _first_line(text)
+    if warning is not None and problems is not None:
+        problems.append(Problem(doc_id, warning, "warning"))
+    return Document(
+        id=doc_id,
+        path=path,
+        text=text,
+        kind=kind,
+        title=fields["title"],
+        author=fields["author"],
+        date=fields["date"],
+        publisher=fields["publisher"],
+        url=fields["url"],
+        headings=headings,
+        _layout=layout,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, or LoadError with a short reason. Never blocks on a FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise LoadError(_describe_os_error(err, path)) from err
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise LoadError("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError("not a regular file")
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as err:
+        raise LoadError(_describe_os_error(err, path)) from err
+    finally:
+        os.close(fd)
+
+
+def _describe_os_error(err: OSError, path: Path) -> str:
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    if isinstance(err, IsADirectoryError):
+        return "is a directory"
+    if isinstance(err, FileNotFoundError):
+        return "broken symbolic link" if os.path.islink(path) else "no such file (removed while loading?)"
+    if err.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    if err.errno == errno.EIO:
+        return "input/output error"
+    reason = err.strerror or type(err).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+# --------------------------------------------------------------------------
+# Decoding
+
+# C0 controls that do not occur in text files (TAB, LF, VT, FF, CR, ESC do).
+_TEXT_BYTES: Final = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\x0b\x0c\r\x1b")
+_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED_CHARSET: Final = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _decode(raw: bytes, kind: str) -> tuple[str, str, str | None]:
+    """(text, codec used, warning or None). Raises LoadError for binary data."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            body = memoryview(raw)[len(bom) :]
+            try:
+                return str(body, codec), codec, None
+            except UnicodeDecodeError:
+                return str(body, codec, "replace"), codec, f"not valid {codec.upper()}; bad bytes replaced"
+    sample = raw[:_SNIFF_BYTES]
+    if b"\x00" in sample or len(sample.translate(None, _TEXT_BYTES)) * 10 > len(sample) * 3:
+        raise LoadError("binary file, not text")
+    if raw.startswith(codecs.BOM_UTF8):
+        body = memoryview(raw)[len(codecs.BOM_UTF8) :]
+        try:
+            return str(body, "utf-8"), "utf-8", None
+        except UnicodeDecodeError:
+            return str(body, "utf-8", "replace"), "utf-8", "not valid UTF-8 despite its byte-order mark; bad bytes replaced"
+    try:
+        return raw.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    if kind == "html":
+        declared = _declared_charset(raw)
+        if declared is not None:
+            try:
+                text = raw.decode(declared, "replace")
+            except (LookupError, ValueError):  # e.g. charset=base64: a codec, not a text encoding
+                pass
+            else:
+                return text, declared, f"not valid UTF-8; decoded as {declared} (declared in the page)"
+    # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D undefined: "replace" keeps this total.
+    return raw.decode("cp1252", "replace"), "cp1252", "not valid UTF-8; decoded as Windows-1252"
+
+
+def _declared_charset(raw: bytes) -> str | None:
+    match = _DECLARED_CHARSET.search(raw[:4096])
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return None if codec in ("utf-8", "utf-16", "utf-32") else codec
+
+
+# --------------------------------------------------------------------------
+# Titles and bylines shared by every kind
+
+_NON_SPACE: Final = re.compile(r"\S")
+_NAME_PUNCT: Final = frozenset("-'’.")
+
+
+def _first_line(text: str) -> str:
+    """First non-empty line, trimmed, at most _TITLE_MAX characters."""
+    match = _NON_SPACE.search(text)
+    if match is None:
+        return ""
+    start = match.start()
+    end = text.find("\n", start, start + 4 * _TITLE_MAX)
+    line = sanitise_line(text[start : end if end != -1 else start + 4 * _TITLE_MAX])
+    if len(line) > _TITLE_MAX:
+        line = line[: _TITLE_MAX - 1].rstrip() + "…"
+    return line
+
+
+def _byline(text: str) -> str:
+    """NAME from a line "By NAME" (2-4 capitalised words) in the first lines."""
+    start = 0
+    for _ in range(_BYLINE_LINES):
+        end = text.find("\n", start)
+        stop = end if end != -1 else len(text)
+        if stop - start < 80:  # a byline is short; do not copy a huge line to find out
+            name = _byline_name(text[start:stop].strip())
+            if name:
+                return name
+        if end == -1:
+            break
+        start = end + 1
+    return ""
+
+
+def _byline_name(line: str) -> str:
+    if not line.startswith("By "):
+        return ""
+    words = line[3:].split()
+    if not 2 <= len(words) <= 4:
+        return ""
+    for word in words:
+        if not word[0].isupper() or not all(c.isalpha() or c in _NAME_PUNCT for c in word):
+            return ""
+    return " ".join(words)
+
+
+_ISO_PREFIX: Final = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?(?=$|[T ])")
+
+
+def _iso_prefix(value: str) -> str:
+    """"2024-01-17T09:30:00+09:00" -> "2024-01-17"; anything else unchanged."""
+    value = sanitise_line(value)
+    match = _ISO_PREFIX.match(value)
+    return match.group() if match is not None else value
+
+
+# --------------------------------------------------------------------------
+# Markdown
+
+_FRONT_MATTER: Final = re.compile(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER_KEYS: Final = {"title": "title", "author": "author", "date": "date", "publisher": "publisher",
+                             "url": "url", "canonical_url": "url", "site_name": "publisher"}
+
+
+def _markdown_structure(text: str, layout: TextLayout) -> tuple[tuple[tuple[int, int], ...], dict[str, str]]:
+    """Heading line spans and metadata (front matter, first heading) of Markdown source."""
+    own: dict[str, str] = {}
+    body_start = 0
+    line_offset = 0
+    front = _FRONT_MATTER.match(text, 0, 64 * 1024) if text.startswith("---") else None
+    if front is not None:
+        own = _front_matter(front.group(1) or "")
+        body_start = front.end()
+        line_offset = text.count("\n", 0, body_start)
+
+    tokens = _markdown_parsers()[0].parse(text[body_start:] if body_start else text)
+    headings: list[tuple[int, int]] = []
+    first_heading = ""
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        first_line = token.map[0] + line_offset + 1
+        last_line = token.map[1] + line_offset
+        start = layout.line_span(first_line)[0]
+        end = layout.line_span(min(last_line, layout.line_count))[1]
+        headings.append((start, end))
+        if not first_heading and index + 1 < len(tokens):
+            first_heading = _inline_plain_text(tokens[index + 1].content)
+    if first_heading and not own.get("title"):
+        own["title"] = first_heading
+    return tuple(headings), own
+
+
+@cache
+def _markdown_parsers() -> tuple[MarkdownIt, MarkdownIt]:
+    """(block-structure-only parser, full parser), built once."""
+    from markdown_it import MarkdownIt
+
+    blocks = MarkdownIt("commonmark")
+    blocks.disable("inline")  # headings' line ranges and raw inline source are all we need
+    return blocks, MarkdownIt("commonmark")
+
+
+def _inline_plain_text(source: str) -> str:
+    """Markdown inline source without its markup ("*A* `b`" -> "A b")."""
+    pieces: list[str] = []
+    for block in _markdown_parsers()[1].parseInline(source):
+        for child in block.children or ():
+            if child.type in ("text", "code_inline", "image"):
+                pieces.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                pieces.append(" ")
+    return sanitise_line("".join(pieces))[:_TITLE_MAX]
+
+
+def _front_matter(block: str) -> dict[str, str]:
+    """Flat ``key: value`` pairs of YAML front matter (no YAML parser needed for these)."""
+    own: dict[str, str] = {}
+    for line in block.split("\n"):
+        key, sep, value = line.partition(":")
+        field_name = _FRONT_MATTER_KEYS.get(key.strip().lower())
+        if not sep or field_name is None or field_name in own:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        value = sanitise_line(value)
+        if value:
+            own[field_name] = _iso_prefix(value) if field_name == "date" else value
+    return own
+
+
+# --------------------------------------------------------------------------
+# HTML
+
+# Never shown by a browser, or page chrome rather than the document.
+_DROP_TAGS: Final = frozenset({
+    "script", "style", "noscript", "template", "svg", "head", "title", "nav", "aside", "form",
+    "iframe", "object", "embed", "canvas", "video", "audio", "button", "select", "textarea",
+})
+_CHROME_TAGS: Final = frozenset({"header", "footer"})  # kept inside <article>/<main>
+_CHROME_ROLES: Final = frozenset({"navigation", "banner", "contentinfo", "search"})
+_HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS: Final = frozenset({
+    "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "header", "hgroup",
+    "hr", "html", "legend", "li", "listing", "main", "menu", "ol", "p", "section", "summary",
+    "table", "tbody", "tfoot", "thead", "tr", "ul", "xmp",
+})
+_CELLS: Final = frozenset({"td", "th"})
+_CONTENT: Final = frozenset({"article", "main"})
+_HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")  # HTML's white space: not NBSP
+
+
+def _html_to_text(source: str) -> tuple[str, tuple[tuple[int, int], ...], dict[str, str]]:
+    """(visible text, heading spans, metadata) of an HTML page."""
+    from bs4 import BeautifulSoup  # imported on first HTML file only
+
+    soup = BeautifulSoup(source, "html.parser")
+    own = _html_metadata(soup)
+    extractor = _TextExtractor()
+    extractor.walk(soup.body or soup)
+    text, headings = extractor.result()
+    return sanitise(text), headings, own
+
+
+class _TextExtractor:
+    """Turns a parsed page into paragraphs: one per block element, "\\n\\n" between."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[tuple[str, bool]] = []  # (text, is heading)
+        self.buffer: list[str] = []
+        self.prefix = ""  # list bullet waiting for its item's first paragraph
+        self.heading_depth = 0
+        self.pre_depth = 0
+        self.content_depth = 0
+
+    def walk(self, top: Tag) -> None:
+        from bs4.element import NavigableString, PreformattedString, Tag
+
+        # Explicit stack: pages nest deeply enough to break Python's recursion limit.
+        stack: list[tuple[Tag, Iterator[object]]] = [(top, iter(list(top.contents)))]
+        while stack:
+            tag, children = stack[-1]
+            node = next(children, None)
+            if node is None:
+                stack.pop()
+                self.leave(tag.name)
+                continue
+            if isinstance(node, Tag):
+                if self.hidden(node):
+                    continue
+                self.enter(node.name)
+                stack.append((node, iter(list(node.contents))))
+            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                self.buffer.append(str(node))
+
+    def hidden(self, tag: Tag) -> bool:
+        name = tag.name
+        if name in _DROP_TAGS:
+            return True
+        if name in _CHROME_TAGS and not self.content_depth:
+            return True
+        role = tag.get("role")
+        if isinstance(role, str) and _CHROME_ROLES.intersection(role.lower().split()):
+            return True
+        if tag.has_attr("hidden"):
+            return True
+        style = tag.get("style")
+        return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
+
+    def enter(self, name: str) -> None:
+        if name in _CONTENT:
+            self.content_depth += 1
+        if self.pre_depth:
+            if name == "br":
+                self.buffer.append("\n")
+            elif name == "pre":
+                self.pre_depth += 1
+            return
+        if name == "pre":
+            self.flush()
+            self.pre_depth = 1
+        elif name in _HEADINGS:
+            self.flush()
+            self.heading_depth += 1
+        elif name == "br":
+            self.flush()
+        elif name in _CELLS:
+            self.buffer.append(" ")
+        elif name in _BLOCKS:
+            self.flush()
+            if name == "li":
+                self.prefix = "• "
+
+    def leave(self, name: str) -> None:
+        if name in _CONTENT:
+            self.content_depth -= 1
+        if self.pre_depth:
+            if name == "pre":
+                self.pre_depth -= 1
+                if not self.pre_depth:
+                    self.flush(preformatted=True)
+            return
+        if name in _HEADINGS:
+            self.flush()
+            self.heading_depth = max(0, self.heading_depth - 1)
+        elif name in _BLOCKS:
+            self.flush()
+
+    def flush(self, *, preformatted: bool = False) -> None:
+        if not self.buffer:
+            return
+        raw = "".join(self.buffer)
+        self.buffer.clear()
+        if preformatted:
+            # HTML drops one newline right after <pre>; trailing blank lines are layout.
+            text = raw[1:] if raw.startswith("\n") else raw
+            text = text.rstrip()
+            if text.strip() and self.prefix:
+                text = self.prefix + text
+        else:
+            text = _HTML_SPACE.sub(" ", raw).strip(" ")
+            if text.strip():
+                text = self.prefix + text
+        if not text.strip():
+            return
+        self.prefix = ""
+        self.paragraphs.append((text, self.heading_depth > 0))
+
+    def result(self) -> tuple[str, tuple[tuple[int, int], ...]]:
+        self.flush(preformatted=self.pre_depth > 0)
+        headings: list[tuple[int, int]] = []
+        offset = 0
+        for text, is_heading in self.paragraphs:
+            if is_heading:
+                headings.append((offset, offset + len(text)))
+            offset += len(text) + 2
+        return "\n\n".join(text for text, _ in self.paragraphs), tuple(headings)
+
+
+def _html_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    from bs4.element import Tag
+
+    metas: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        if not isinstance(meta, Tag):
+            continue
+        content = meta.get("content")
+        if not isinstance(content, str) or not content.strip():
+            continue
+        for attribute in ("name", "property", "itemprop"):
+            key = meta.get(attribute)
+            if isinstance(key, str) and key.strip():
+                metas.setdefault(key.strip().lower(), content)
+
+    def first(*keys: str, skip_urls: bool = False) -> str:
+        for key in keys:
+            value = sanitise_line(metas.get(key, ""))
+            if value and not (skip_urls and re.match(r"https?://", value)):
+                return value
+        return ""
+
+    own: dict[str, str] = {}
+    title = ""
+    for tag in soup.find_all("title"):
+        if isinstance(tag, Tag) and tag.find_parent("svg") is None:
+            title = sanitise_line(tag.get_text())
+            break
+    own["title"] = title or first("og:title", "twitter:title")
+    own["author"] = first("author", "article:author", "dc.creator", "dcterms.creator", skip_urls=True)
+    date = first("date", "article:published_time", "dc.date", "dcterms.date", "dc.date.issued",
+                 "citation_publication_date")
+    if not date:
+        for time_tag in soup.find_all("time"):
+            value = time_tag.get("datetime") if isinstance(time_tag, Tag) else None
+            if isinstance(value, str) and value.strip():
+                date = value
+                break
+    own["date"] = _iso_prefix(date) if date else ""
+    own["publisher"] = first("og:site_name")
+    url = ""
+    for link in soup.find_all("link"):
+        if not isinstance(link, Tag):
+            continue
+        rel = link.get("rel")
+        rels = rel if isinstance(rel, list) else str(rel or "").split()
+        href = link.get("href")
+        if "canonical" in (r.lower() for r in rels) and isinstance(href, str) and href.strip():
+            url = sanitise_line(href)
+            break
+    own["url"] = url or first("og:url")
+    return {key: value for key, value in own.items() if value}
