@@ -190,7 +190,7 @@ A["001_e0b5316b38a22238.txt"] = [
     ("Kim Jong-un", P, KJU, F),                        # Anti-Kim Jong-un (headline)
     ("North Korea", L, NK, F),
     ("Kimikatsu Kinoshita", P, "Kimikatsu Kinoshita", F),
-    ("Shutterstock", O, "Shutterstock", F),
+    ("Shutterstock.com", O, "Shutterstock", F),  # the credit line names the site
     ("North Korea", L, NK, F),
     ("Eiji Han Shimizu", P, "Eiji Han Shimizu", F),
     ("Japan", L, "Japan", F),
@@ -303,7 +303,7 @@ A["001_e0b5316b38a22238.txt"] = [
     ("South Korea", L, SK, F),
     ("Kim Yo Jong", P, KYJ, F),
     # Unreliable Chinese vaccines
-    ("Shutterstock", O, "Shutterstock", F),
+    ("Shutterstock.com", O, "Shutterstock", F),  # the credit line names the site
     ("China", L, "China", F),
     ("Foreign Ministry", O, "Ministry of Foreign Affairs of China", F),
     ("Wang Wenbin", P, "Wang Wenbin", F),
