@@ -301,7 +301,6 @@ SEED_NAMES = {
     "Yodok": "yodok-camp",
     "Hitler": "adolf-hitler",
     "Stalin": "joseph-stalin",
-    "Nazis": "nazi-party",
     "Seiron": "seiron",
     "Arduous March": "arduous-march",
     "Pyongsong": "pyongsong",
