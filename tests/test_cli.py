@@ -1,0 +1,164 @@
+"""The command line as scripts use it: JSON lines, tables, errors without tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xref.cli import main
+
+SEED_002 = "002_9616d0e211098658.txt"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def source_env() -> dict[str, str]:
+    """Environment for a subprocess that must import this checkout's xref."""
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def mentions_jsonl():
+    code, out, err = run("mentions")
+    assert code == 0, err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_mentions_jsonl_fields_and_offsets(mentions_jsonl):
+    from xref.corpus import bundled_corpus_path
+
+    root = bundled_corpus_path()
+    assert len(mentions_jsonl) > 400
+    texts = {}
+    for rec in mentions_jsonl:
+        assert {"doc", "start", "end", "text", "entity", "name", "type", "match"} <= rec.keys()
+        if rec["doc"] not in texts:
+            texts[rec["doc"]] = (root / rec["doc"]).read_text(encoding="utf-8")
+        assert texts[rec["doc"]][rec["start"] : rec["end"]] == rec["text"]
+    assert {r["doc"] for r in mentions_jsonl} == {p.name for p in root.glob("*.txt")}
+
+
+def test_mentions_filtered_by_any_spelling():
+    code, out, _ = run("mentions", "--entity", "Kim Jong Un")
+    assert code == 0
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert recs and {r["entity"] for r in recs} == {"kim-jong-un"}
+    assert {"Kim Jong-un", "Kim Jong Un"} <= {r["text"] for r in recs}
+
+
+def test_mentions_table():
+    code, out, _ = run("mentions", "--format", "table", "--entity", "SSD")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["DOC", "START", "END"]
+    assert any("SSD" in line for line in lines[1:])
+
+
+def test_entities_counts_match_mentions(mentions_jsonl):
+    code, out, _ = run("entities")
+    assert code == 0
+    ents = {e["id"]: e for e in map(json.loads, out.splitlines())}
+    kju = ents["kim-jong-un"]
+    assert kju["name"] == "Kim Jong-un" and kju["type"] == "person" and kju["discovered"] is False
+    assert kju["mentions"] == sum(1 for m in mentions_jsonl if m["entity"] == "kim-jong-un")
+    assert kju["documents"] == len({m["doc"] for m in mentions_jsonl if m["entity"] == "kim-jong-un"})
+    assert not any(e["discovered"] for e in ents.values())  # the knowledge base covers the seeds
+
+
+def test_entities_marks_discovered_names(tmp_path):
+    (tmp_path / "a.txt").write_text("Officials said Ko Chol-man of the Ryongsong Bureau was purged.", encoding="utf-8")
+    code, out, _ = run("entities", str(tmp_path))
+    assert code == 0
+    found = {(e["name"], e["type"], e["discovered"]) for e in map(json.loads, out.splitlines())}
+    assert ("Ko Chol-man", "person", True) in found
+    assert ("Ryongsong Bureau", "organisation", True) in found
+
+
+def test_show_groups_by_document():
+    code, out, _ = run("show", "Chang Chinsong")
+    assert code == 0
+    assert out.startswith("Jang Jin-sung (person)")
+    assert "000_8bb9cf95c1906315.txt" in out
+    assert "[Chang Chinsŏng]" in out
+
+
+def test_show_unknown_name_is_a_clear_error():
+    code, out, err = run("show", "Zzyzx Qwerty")
+    assert code == 1 and out == ""
+    assert err.startswith("xref: no entity matches 'Zzyzx Qwerty'")
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    code, _, err = run("entities", str(tmp_path / "nope"))
+    assert code == 1
+    assert "no such file or folder" in err and "Traceback" not in err
+
+
+def test_problem_files_go_to_stderr_and_the_rest_loads(tmp_path):
+    (tmp_path / "good.txt").write_text("Kim Jong-un visited Pyongyang.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    code, out, err = run("mentions", str(tmp_path))
+    assert code == 0
+    assert "bad.txt" in err
+    docs = {json.loads(line)["doc"] for line in out.splitlines()}
+    assert docs == {"good.txt"}
+
+
+def test_cite_paragraph_and_quote():
+    code, out, _ = run("cite", SEED_002, "--para", "11", "--style", "apa")
+    assert code == 0 and "Jin Ju-dong" in out and "(para. 11)" in out
+    code, out, _ = run("cite", "002", "--quote", "every time I see Kim Jong Un,\n roundworms spring to mind")
+    assert code == 0 and "roundworms spring to mind" in out
+
+
+def test_cite_quote_not_in_document_fails():
+    code, _, err = run("cite", SEED_002, "--quote", "words that are not there")
+    assert code == 1 and "does not occur" in err
+
+
+def test_cite_bad_style_lists_the_valid_ones():
+    code, _, err = run("cite", SEED_002, "--para", "1", "--style", "harvard")
+    assert code == 1 and "chicago" in err
+
+
+def test_cli_in_a_subprocess_prints_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "xref.cli", "cite", "nope.txt", "--line", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60, env=source_env(),
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("xref: no document 'nope.txt'")
+
+
+def test_json_output_stays_valid_with_hostile_text(tmp_path):
+    nasty = 'Kim Jong-un said "\x1b]52;c;SGVsbG8=\x07" [bold]x[/] \u202e\x00 to Pyongyang.'
+    (tmp_path / "n.txt").write_text(nasty, encoding="utf-8")
+    code, out, _ = run("mentions", str(tmp_path))
+    assert code == 0
+    for line in out.splitlines():
+        rec = json.loads(line)
+        assert "\x1b" not in rec["text"] and "\x07" not in rec["text"]
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def test_bundled_corpus_found_from_any_directory(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "xref.cli", "entities", "--format", "table"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        env=source_env(),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "kim-jong-un" in proc.stdout
