@@ -698,3 +698,19 @@ def test_malformed_builtin_file_raises(fake_package: Path) -> None:
         load_builtin()
     with pytest.raises(KBError):
         load_knowledge_base(use_default_user_file=False)
+
+
+def test_user_file_names_lose_control_characters(tmp_path):
+    user = tmp_path / "kb.toml"
+    user.write_text(
+        '[[entity]]\nid = "evil"\nname = "Evil\\u001b]52;c;SGk=\\u0007 [bold]Name[/]"\ntype = "person"\n'
+        'aliases = ["Ev\\u001b[31mil"]\n',
+        encoding="utf-8",
+    )
+    kb, problems = load_knowledge_base(user)
+    assert problems == []
+    evil = kb.get("evil")
+    assert evil is not None
+    assert "\x1b" not in evil.name and "\x07" not in evil.name
+    assert "[bold]Name[/]" in evil.name  # markup-looking text is kept literally
+    assert all("\x1b" not in a for a in evil.aliases)

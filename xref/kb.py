@@ -28,6 +28,7 @@ from typing import Any
 import platformdirs
 
 from xref.model import Entity, EntityType, Problem
+from xref.sanitise import sanitise_line
 
 __all__ = [
     "KBError",
@@ -310,7 +311,17 @@ def merge(base: KnowledgeBase, overrides: Iterable[Mapping[str, Any]], source: P
     return KnowledgeBase(_symmetric(entities), [*base.sources, source_path])
 
 
+def _clean_text(value: Any) -> Any:
+    """User files are untrusted like documents: no control characters in names."""
+    if isinstance(value, str):
+        return sanitise_line(value)
+    if isinstance(value, list):
+        return [sanitise_line(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def _apply(old: Entity | None, entry: Mapping[str, Any], source: Path) -> Entity:
+    entry = {k: (_clean_text(v) if k != LINE_KEY else v) for k, v in entry.items()}
     entity_id: str = entry["id"]
     line = entry.get(LINE_KEY)
     if old is None:
