@@ -162,3 +162,17 @@ def test_bundled_corpus_found_from_any_directory(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "kim-jong-un" in proc.stdout
+
+
+@pytest.mark.parametrize("term", ["dumb", ""])
+def test_reader_without_a_usable_terminal_says_so(tmp_path, term):
+    import os
+
+    env = {**source_env(), "TERM": term}
+    proc = subprocess.run(
+        [sys.executable, "-m", "xref.cli"], capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "needs an interactive terminal" in proc.stderr

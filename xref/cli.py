@@ -249,10 +249,30 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return 130
 
 
+def terminal_problem(env: dict[str, str] | os._Environ[str], stdin: TextIO, stdout: TextIO) -> str | None:
+    """Why the full-screen reader cannot run here, or None when it can."""
+    term = env.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        return f"TERM is {term!r}" if term else "TERM is not set"
+    for name, stream in (("input", stdin), ("output", stdout)):
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if not tty:
+            return f"standard {name} is not a terminal"
+    return None
+
+
 def _run_tui(argv: list[str], err: TextIO) -> int:
     parser = argparse.ArgumentParser(prog="xref", add_help=True)
     _common(parser)
     args = parser.parse_args(argv)
+    problem = terminal_problem(os.environ, sys.stdin, sys.stdout)
+    if problem:
+        print(f"xref: {problem}; the reader needs an interactive terminal. "
+              f"The subcommands work anywhere: xref {{{','.join(SUBCOMMANDS)}}} --help", file=err)
+        return 2
     try:
         from tui.app import run
     except ImportError as exc:  # pragma: no cover - textual is a dependency
