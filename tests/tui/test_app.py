@@ -1,0 +1,279 @@
+"""The app shell: layout at each size, focus, documents pane, quitting, saved state,
+problems, help."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from tests.tui.conftest import SEED_IDS, run_async
+from tests.tui.helpers import make_app, open_doc, settle
+from tui.app import XrefApp
+from tui.doclist import DocumentList
+from tui.help import HelpScreen
+from tui.panel import MentionPanel
+from tui.problems import ProblemsScreen
+from tui.reader import Reader
+from tui.state import StateStore
+from xref.engine import open_workspace
+from xref.model import Problem
+
+D0, D1, D2, D3 = SEED_IDS
+
+
+@run_async
+async def test_layout_80x24_keeps_the_reader_wide_and_160x48_shows_three_panes(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # First visit: the documents list is the starting pane, even when narrow...
+        docs = app.query_one(DocumentList)
+        assert docs.display and app.focused is docs.filter_input
+        assert app.reader.region.width >= 50
+        await pilot.press("enter")  # ...and opening a document collapses it.
+        await settle(pilot)
+        assert not docs.display and app.reader.has_focus
+        reader, panel = app.reader.region, app.panel.region
+        assert reader.width >= 76 and panel.width >= 76
+        assert panel.y > reader.y  # the side panel is stacked below the reader
+        assert reader.height >= 8 and panel.height >= 5
+        await pilot.press("d")  # the documents list comes back on demand...
+        assert docs.display and docs.filter_input.has_focus
+        assert app.reader.region.width >= 50
+        await pilot.press("escape")  # ...and goes again.
+        assert not docs.display and app.reader.has_focus
+        await pilot.press("p")  # the panel can make room for the text
+        await settle(pilot)
+        assert not app.query_one("#side").display and app.reader.region.height > reader.height
+        await pilot.press("p")
+        await pilot.resize_terminal(160, 48)
+        await settle(pilot)
+        docs_r, reader_r, panel_r = docs.region, app.reader.region, app.panel.region
+        assert docs.display and docs_r.width > 20
+        assert docs_r.right <= reader_r.x and reader_r.right <= panel_r.x  # side by side
+        assert reader_r.width >= 60 and panel_r.width >= 40
+        assert reader_r.height > 35
+
+
+@run_async
+async def test_tiny_terminals_do_not_crash(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(20, 5)) as pilot:
+        await open_doc(pilot, D1)
+        await pilot.press("n", "n", "down", "G", "tab", "j", "enter")
+        for size in [(10, 3), (1, 1), (200, 60), (80, 24), (20, 5)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("escape", "e")
+        await settle(pilot)
+        await pilot.press("escape")
+        assert app.is_running
+
+
+@run_async
+async def test_tab_cycles_focus_between_the_panes(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        docs = app.query_one(DocumentList)
+        assert app.focused is docs.filter_input
+        await pilot.press("tab")
+        assert isinstance(app.focused, Reader)
+        await pilot.press("tab")
+        assert isinstance(app.focused, MentionPanel)
+        await pilot.press("tab")
+        assert app.focused is docs.filter_input
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, MentionPanel)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, Reader)
+
+
+@run_async
+async def test_documents_pane_lists_metadata_and_filters_as_you_type(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        docs = app.query_one(DocumentList)
+        assert docs.shown_ids == list(SEED_IDS)
+        listing = "\n".join(r.render(60, docs.row_list.palette).plain for r in docs.row_list.rows)
+        assert "Ask A North Korean" in listing and "Jin Ju-dong · 2024-01-17" in listing
+        count = len(seeds.index.doc_mentions(D2))
+        assert f"{count} names" in listing
+        await pilot.press(*"mind")
+        assert docs.shown_ids == [D3]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D3 and app.reader.has_focus
+        # Filtering by author; arrows move the highlight from the field.
+        docs.focus_filter()
+        docs.filter_input.value = ""
+        await pilot.press(*"kino")
+        assert docs.shown_ids == [D1]
+        docs.filter_input.value = ""
+        await settle(pilot)
+        # The highlight starts on the open document (▶); arrows move it.
+        await pilot.press("up", "up", "down", "up", "enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D1
+
+
+@run_async
+async def test_q_quits_and_the_position_is_restored_next_time(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot, D2)
+        await pilot.press("G", "N")  # the last name, far down the document
+        offset = app.reader.cursor_offset
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+    assert (state_dir / "state.json").exists()
+
+    again = make_app(seeds, state_dir)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.reader.current_doc.id == D2
+        assert again.reader.cursor_offset == offset
+        # ...and in view, not at the top of the document.
+        assert 0 < again.reader.scroll_y <= again.reader.cursor_row < again.reader.scroll_y + again.reader.size.height
+        panel = again.panel  # the side panel shows the restored mention, scrolled into view
+        assert panel.current_mention == again.reader.current_mention is not None
+        assert panel.scroll_y <= panel.cursor < panel.scroll_y + panel.size.height
+        assert again.reader.has_focus
+        await pilot.press("n")
+        moved = again.reader.cursor_offset
+        await pilot.press("e")  # quitting from a modal screen still saves
+        await settle(pilot)
+        await pilot.press("ctrl+c")  # also quits, cleanly
+        await pilot.pause()
+    assert again.return_code == 0
+    assert StateStore(state_dir).load(seeds.root) == (D2, moved)
+
+
+@run_async
+async def test_an_empty_corpus_says_so(tmp_path, state_dir) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    (root / "blank.txt").write_text("")
+    ws = open_workspace([root], use_user_kb=False)
+    app = XrefApp(workspace=ws, state_dir=state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = ["".join(s.text for s in app.reader.render_line(y)) for y in range(4)]
+        assert any("no documents" in line for line in lines)
+        await pilot.press("tab", "n", "right_square_bracket", "b", "e")
+        await settle(pilot)
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
+@run_async
+async def test_unwritable_state_dir_is_harmless(seeds, tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    app = XrefApp(workspace=seeds, state_dir=blocker / "state")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot, D1)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+def problem_corpus(root: Path) -> Path:
+    root.mkdir()
+    (root / "good.txt").write_text("Kim Jong Un visited Pyongyang.\n")
+    (root / "empty.txt").write_text("")
+    (root / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (root / "[red]odd[b].txt").write_text("")
+    return root
+
+
+@run_async
+async def test_load_problems_are_announced_and_listed(tmp_path, state_dir) -> None:
+    ws = open_workspace([problem_corpus(tmp_path / "c")], use_user_kb=False)
+    assert len(ws.problems) >= 3
+    app = XrefApp(workspace=ws, state_dir=state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any(f"{len(ws.problems)} files had problems" in str(m) for m in messages)
+        app.reader.focus()
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        assert app.screen.listed == ws.problems
+        text = "\n".join(
+            r.render(100, None).plain for r in app.screen.query_one("#problem-rows").rows  # type: ignore[attr-defined]
+        )
+        assert "binary.txt" in text and "binary file" in text
+        assert "[red]odd[b].txt" in text  # a file name with markup, shown literally
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ProblemsScreen)
+
+
+@run_async
+async def test_problems_passed_in_with_the_workspace(seeds, state_dir) -> None:
+    ws = dataclasses.replace(seeds, problems=[Problem("x/[b]bad[/b].pdf", "unsupported file type '.pdf'")])
+    app = XrefApp(workspace=ws, state_dir=state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert app.screen.listed == ws.problems  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_help_lists_every_binding_of_every_pane(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    app.set_keymap({"app.entities": "E"})  # a remapped key shows as remapped
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.text
+        for key, what in [
+            ("n", "Next name"), ("N", "Previous name"), ("n", "Next search hit"), ("/", "Search in this document"),
+            ("]", "Next mention of this name"), ("[", "Previous mention of this name"), ("b", "Back"),
+            ("alt+←", "Back"), ("f", "Forward"), ("g", "Top"), ("G", "Bottom"), ("d", "documents list"),
+            ("p", "cross-references panel"), ("!", "could not be loaded"), ("q", "Quit"), ("?", "Every key"),
+            ("⏎", "Open"), ("tab", "Next pane"), ("^p", "Command palette"),
+        ]:
+            assert key in text and what in text, (key, what)
+        assert "E " in text and "app.entities" in text
+        await pilot.press("escape")
+        await pilot.press("E")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EntityIndexScreen"
+
+
+@run_async
+async def test_loading_in_a_worker_from_paths(tmp_path, state_dir) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_text("Kim Jong Un visited Pyongyang with Kim Yo-jong.\n")
+    app = XrefApp(paths=[root], state_dir=state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.workspace is not None and not app.has_class("-loading")
+        assert app.reader.current_doc.id == "a.txt"
+        app.reader.focus()
+        await pilot.press("n")
+        assert app.panel.entity is not None
+
+
+@run_async
+async def test_restored_mention_is_in_view_in_the_side_panel(seeds, state_dir) -> None:
+    # An entity named in several documents, restored to a mention far down its list.
+    target = [m for m in seeds.index.mentions_of("kim-jong-un") if m.doc == D2][5]
+    StateStore(state_dir).save(seeds.root, target.doc, target.start)
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        panel = app.panel
+        assert panel.current_mention == target
+        assert panel.cursor > panel.size.height  # below the first screenful...
+        assert panel.scroll_y <= panel.cursor < panel.scroll_y + panel.size.height  # ...yet shown

@@ -1,0 +1,214 @@
+"""Following names across the corpus: ]/[, the side panel, history, index, palette."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import SEED_IDS, run_async
+from tests.tui.helpers import make_app, open_doc, settle
+from tui.entity_index import EntityIndexScreen, EntityList
+from tui.history import Location
+from tui.panel import EntityTitle
+
+KJU = "kim-jong-un"
+D0, D1, D2, D3 = SEED_IDS
+
+
+def kju_mentions(seeds):
+    return seeds.index.mentions_of(KJU)
+
+
+@run_async
+async def test_panel_lists_every_spelling_of_kim_jong_un_across_documents(seeds, state_dir) -> None:
+    """Acceptance: after going to "Kim Jong-un" in one document, the panel lists
+    the other documents' mentions, spelled "Kim Jong Un" there."""
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        first = next(m for m in seeds.index.doc_mentions(D1) if m.surface == "Kim Jong-un")
+        await open_doc(pilot, D1, first.start)
+        panel = app.panel
+        assert panel.entity is not None and panel.entity.id == KJU
+        assert panel.current_mention == first
+        listed = panel.listed_mentions
+        assert listed == kju_mentions(seeds)
+        others = [m for m in listed if m.doc != D1]
+        assert {m.doc for m in others} == {D2, D3}
+        assert any(m.surface == "Kim Jong Un" for m in others)
+        text = panel.listed_text()
+        assert "Ask A North Korean" in text and "minders" in text  # document headings
+        assert "Kim Jong Un" in text  # the other spelling, in context
+        assert "▶" in text  # the mention under the cursor is marked
+        # Title line: name, type, totals; details: Hangul, aliases, description, match.
+        title = app.query_one(EntityTitle).plain
+        assert "Kim Jong-un" in title and "person" in title
+        assert f"{len(listed)} mentions in 3 documents" in title
+        entity = seeds.index.entity(KJU)
+        assert entity.hangul in text and all(alias in text for alias in entity.aliases)
+        assert "Here: “Kim Jong-un” is its name" in text
+        assert "Often in the same paragraph" in text
+
+
+@run_async
+async def test_brackets_step_through_one_entity_across_documents(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        mentions = kju_mentions(seeds)
+        last_in_d1 = [m for m in mentions if m.doc == D1][-1]
+        first_in_d2 = next(m for m in mentions if m.doc == D2)
+        await open_doc(pilot, D1, last_in_d1.start)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        reader = app.reader
+        assert reader.current_doc.id == D2  # opened the other document
+        assert reader.current_mention == first_in_d2
+        assert first_in_d2.surface == "Kim Jong Un"
+        assert app.panel.current_mention == first_in_d2
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert reader.current_doc.id == D1 and reader.current_mention == last_in_d1
+
+
+@run_async
+async def test_back_and_forward_across_documents(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        mentions = kju_mentions(seeds)
+        last_in_d1 = [m for m in mentions if m.doc == D1][-1]
+        d2 = [m for m in mentions if m.doc == D2]
+        await open_doc(pilot, D1, last_in_d1.start)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert app.location == Location(D2, d2[1].start)
+        await pilot.press("b")
+        assert app.location == Location(D2, d2[0].start)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D1 and app.location == Location(D1, last_in_d1.start)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.location == Location(D2, d2[0].start)
+        await pilot.press("alt+right")
+        assert app.location == Location(D2, d2[1].start)
+        await pilot.press("alt+left", "alt+left")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D1
+        assert app.reader.cursor_offset == last_in_d1.start
+
+
+@run_async
+async def test_enter_in_the_panel_jumps_to_the_mention(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        first = next(m for m in seeds.index.doc_mentions(D1) if m.entity == KJU)
+        await open_doc(pilot, D1, first.start)
+        await pilot.press("tab")  # reader -> side panel
+        panel = app.panel
+        assert panel.has_focus
+        before = panel.cursor
+        await pilot.press("j")
+        assert panel.cursor == before + 1
+        await pilot.press("k")
+        assert panel.cursor == before
+        target = next(m for m in panel.listed_mentions if m.doc == D3)
+        row = next(i for i, r in enumerate(panel.rows) if getattr(r, "mention", None) == target)
+        panel.move_to(row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D3
+        assert app.reader.cursor_offset == target.start
+        assert panel.current_mention == target
+        assert "▶" in panel.rows[row].render(80, panel.palette).plain
+        # The jump is in the history.
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D1 and app.reader.cursor_offset == first.start
+
+
+@run_async
+async def test_entity_index_filters_by_alias_and_jumps(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EntityIndexScreen)
+        entities = app.screen.query_one(EntityList)
+        shown = entities.shown_entities
+        counts = [len(seeds.index.mentions_of(e.id)) for e in shown if e.type == "person"]
+        assert counts == sorted(counts, reverse=True)  # most named first, within a type
+        headings = [r.text.plain for r in entities.row_list.rows if hasattr(r, "text")]
+        assert any(h.startswith("Persons") for h in headings) and any(h.startswith("Places") for h in headings)
+        await pilot.press(*"jung-un")  # an alias (a misspelling), not the name
+        await settle(pilot)
+        assert [e.id for e in entities.shown_entities] == [KJU]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EntityIndexScreen)
+        first = kju_mentions(seeds)[0]
+        assert app.reader.current_doc.id == first.doc
+        assert app.reader.cursor_offset == first.start
+        assert app.panel.entity.id == KJU
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D0
+
+
+@run_async
+async def test_command_palette_finds_an_entity_by_a_variant_spelling(seeds, state_dir) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Kim Jong Un")
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        assert any("Entity: Kim Jong-un" in p for p in prompts), prompts
+        assert "Entity: Kim Jong-un" in prompts[0]  # the person first, before documents naming him
+        assert commands.highlighted == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.panel.entity is not None and app.panel.entity.id == KJU
+        assert app.reader.current_mention is not None and app.reader.current_mention.entity == KJU
+
+
+@run_async
+async def test_command_palette_opens_a_document(seeds, state_dir) -> None:
+    from textual.command import CommandList
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("ctrl+p", *"minders")
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        index = next(i for i, p in enumerate(prompts) if p.startswith("Open: North Korea needs more minders"))
+        commands.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D3
+
+
+@run_async
+async def test_panel_stays_on_the_last_name_when_the_cursor_leaves_it(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        target = [m for m in kju_mentions(seeds) if m.doc == D1][5]
+        await open_doc(pilot, D1, target.start)
+        panel = app.panel
+        assert panel.current_mention == target
+        top = panel.scroll_y
+        await pilot.press(*["right"] * (target.end - target.start + 1))
+        await settle(pilot)
+        assert app.reader.current_mention is None
+        assert panel.entity.id == KJU and panel.current_mention is None  # sticky, unmarked
+        assert "▶" not in panel.listed_text()
+        assert getattr(panel.highlighted_row, "mention", None) == target  # the list kept its place
+        assert abs(panel.scroll_y - top) <= 1
+        await pilot.press("right_square_bracket")  # ] still follows that entity
+        await settle(pilot)
+        assert app.reader.current_mention.entity == KJU
+        assert app.reader.cursor_offset > target.start

@@ -1,0 +1,120 @@
+"""Pure parts of the reader: wrapping, history, saved state."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tui.history import History, Location
+from tui.state import StateStore
+from tui.wrap import WrapIndex, text_cells, wrap_offsets
+
+
+def rows_of(text: str, width: int) -> list[str]:
+    w = WrapIndex(text, width)
+    return [text[slice(*w.span(i))].rstrip("\n") for i in range(len(w))]
+
+
+def test_wrap_breaks_after_spaces_and_keeps_every_offset() -> None:
+    text = "The quick brown fox jumps over the lazy dog.\n\nSecond paragraph here."
+    rows = rows_of(text, 12)
+    assert all(len(r) <= 12 for r in rows)
+    assert rows[0] == "The quick "
+    # Rows are contiguous: concatenating them (with the newlines) gives the text back.
+    w = WrapIndex(text, 12)
+    assert "".join(text[slice(*w.span(i))] for i in range(len(w))) == text
+    assert rows.count("") == 1  # the blank line is one empty row
+
+
+def test_wrap_cuts_words_longer_than_the_row() -> None:
+    assert rows_of("abcdefghij", 4) == ["abcd", "efgh", "ij"]
+
+
+def test_wrap_counts_cells_for_hangul() -> None:
+    text = "김정은 위원장 김정은 위원장"
+    rows = rows_of(text, 10)
+    assert all(text_cells(r) <= 10 for r in rows)
+    assert "".join(rows) == text
+
+
+def test_offset_row_column_round_trip() -> None:
+    text = "alpha beta gamma delta\nepsilon"
+    w = WrapIndex(text, 11)
+    for offset in range(len(text)):
+        row = w.row_of(offset)
+        assert w.offset_at(row, w.column_of(offset)) == offset
+
+
+def test_empty_text_has_one_row() -> None:
+    assert list(wrap_offsets("", 10)) == [0]
+    assert WrapIndex("", 10).span(0) == (0, 0)
+
+
+def test_history_back_forward_across_documents() -> None:
+    h = History()
+    a, b, c = Location("x", 1), Location("y", 5), Location("x", 9)
+    h.jump(a)  # at a, jump to b
+    h.jump(b)  # at b, jump to c
+    assert h.back(c) == b
+    assert h.back(b) == a
+    assert h.back(a) is None
+    assert h.forward(a) == b
+    assert h.forward(b) == c
+    h.back(c)
+    h.jump(b)  # a new jump drops the forward list
+    assert not h.can_go_forward
+
+
+def test_state_round_trip_and_atomic_file(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s")
+    assert store.load(tmp_path) is None
+    assert store.save(tmp_path, "doc.txt", 42)
+    assert store.load(tmp_path) == ("doc.txt", 42)
+    assert store.save(tmp_path / "other", "b.txt", 1)
+    assert store.load(tmp_path) == ("doc.txt", 42)
+    data = json.loads((tmp_path / "s" / "state.json").read_text())
+    assert len(data) == 2
+    assert [p.name for p in (tmp_path / "s").iterdir()] == ["state.json"]  # no temp files left
+
+
+def test_state_survives_corrupt_file(tmp_path: Path) -> None:
+    (tmp_path / "state.json").write_text("{not json")
+    store = StateStore(tmp_path)
+    assert store.load(tmp_path) is None
+    assert store.save(tmp_path, "a", 3)
+    assert store.load(tmp_path) == ("a", 3)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_state_dir_is_not_an_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert StateStore(locked).save(tmp_path, "a", 1) is False
+    finally:
+        locked.chmod(0o700)
+
+
+def test_state_dir_that_is_a_file_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert StateStore(blocker / "sub").save(tmp_path, "a", 1) is False
+
+
+def test_user_keymap_file(tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from tui.app import load_keymap
+
+    path = tmp_path / "keymap.json"
+    monkeypatch.setenv("XREF_KEYMAP", str(path))
+    err = io.StringIO()
+    assert load_keymap(err) == {}
+    path.write_text('{"app.entities": "E", "reader.next_mention": "n,space"}')
+    assert load_keymap(err) == {"app.entities": "E", "reader.next_mention": "n,space"}
+    path.write_text("[1, 2]")
+    assert load_keymap(err) == {} and "ignoring keymap" in err.getvalue()

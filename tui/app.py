@@ -1,0 +1,490 @@
+"""The xref reader app: documents | reader | cross-references.
+
+All UI state that spans widgets lives here: the workspace, the current
+location, the jump history and which panes show. Widgets report what the
+user did with messages (``Reader.CursorMoved``, ``MentionPanel.JumpRequested``,
+``DocumentList.OpenRequested`` ...) and the handlers below decide what follows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar, TextIO
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import LoadingIndicator, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from tui.commands import DocumentCommands, EntityCommands
+from tui.doclist import DocumentList
+from tui.entity_index import EntityIndexScreen
+from tui.filterlist import FilterInput
+from tui.help import HelpScreen
+from tui.history import History, Location
+from tui.panel import MentionPanel, SidePanel
+from tui.problems import ProblemsScreen
+from tui.reader import Reader
+from tui.reader_pane import ReaderPane, SearchBar
+from tui.keybar import KeyBar
+from tui.rowlist import RowList
+from tui.state import StateStore
+from xref.engine import Workspace
+from xref.index import CorpusIndex
+from xref.model import Mention
+
+NARROW = "-narrow"
+WIDE = "-wide"
+WIDE_AT = 130  # columns: from here the three panes sit side by side
+
+# Key bar groups: "] [ same name", "b f back/fwd".
+SAME = Binding.Group("Same name")
+HISTORY = Binding.Group("Back")
+
+
+class XrefApp(App[int]):
+    """Read a corpus and follow every name across it."""
+
+    TITLE = "xref"
+    CSS_PATH = "styles.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, NARROW), (WIDE_AT, WIDE)]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    COMMANDS = App.COMMANDS | {DocumentCommands, EntityCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", tooltip="Every key of every pane", id="app.help"),
+        Binding(
+            "right_square_bracket", "next_same", "Next mention of this name, in any document",
+            id="app.next_same", group=SAME,
+        ),
+        Binding(
+            "left_square_bracket", "previous_same", "Previous mention of this name, in any document",
+            id="app.previous_same", group=SAME,
+        ),
+        Binding("b", "back", "Back to where you were before the last jump", id="app.back", group=HISTORY),
+        Binding("f", "forward", "Forward again (undo back)", id="app.forward", group=HISTORY),
+        Binding("alt+left", "back", "Back", show=False, id="app.back_alt"),
+        Binding("alt+right", "forward", "Forward", show=False, id="app.forward_alt"),
+        Binding("e", "entity_index", "Entities", tooltip="Entity index: every name, by type", id="app.entities"),
+        Binding("d", "toggle_documents", "Docs", tooltip="Show / hide the documents list", id="app.documents"),
+        Binding("p", "toggle_panel", "Panel", show=False, tooltip="Show / hide the cross-references panel", id="app.panel"),
+        Binding("exclamation_mark", "problems", "Problems", show=False, tooltip="Files that could not be loaded", id="app.problems"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
+    ]
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path] = (),
+        kb_path: str | Path | None = None,
+        workspace: Workspace | None = None,
+        state_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__()
+        self._paths = list(paths)
+        self._kb_path = kb_path
+        self.workspace: Workspace | None = workspace
+        self._state = StateStore(state_dir)
+        self.history = History()
+        self.docs_visible: bool | None = None  # None: the layout's default
+        self.panel_visible = True
+        self._layout_class = ""
+
+    @property
+    def location(self) -> Location | None:
+        """Where the reader's cursor is (None before a document is open).
+
+        Read from the reader itself, not from the last CursorMoved message, so a
+        jump pressed before that message arrives still records the right place.
+        """
+        try:
+            reader = self.reader
+        except NoMatches:  # before compose, or after the screen went away
+            return None
+        doc = reader.current_doc
+        return Location(doc.id, reader.cursor_offset) if doc is not None else None
+
+    # -- typed access to the panes --------------------------------------------------
+    @property
+    def index(self) -> CorpusIndex | None:
+        return self.workspace.index if self.workspace else None
+
+    # The panes live on the first screen; query it directly so they are found
+    # while a modal screen (entity index, help) is on top.
+    def _home_query(self, selector: str, kind: type):
+        home = self.screen_stack[0] if self.screen_stack else self.screen
+        return home.query_one(selector, kind)
+
+    @property
+    def reader(self) -> Reader:
+        return self._home_query("#reader", Reader)
+
+    @property
+    def reader_pane(self) -> ReaderPane:
+        return self._home_query("#reader-pane", ReaderPane)
+
+    @property
+    def panel(self) -> MentionPanel:
+        return self._home_query("#panel", MentionPanel)
+
+    @property
+    def documents(self) -> DocumentList:
+        return self._home_query("#documents", DocumentList)
+
+    # -- building -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            documents = DocumentList(id="documents")
+            documents.border_title = "Documents"
+            yield documents
+            with Vertical(id="main"):
+                yield ReaderPane(id="reader-pane")
+                side = SidePanel(id="side")
+                side.border_title = "Cross-references"
+                yield side
+        with Vertical(id="loading"):
+            yield Static("Loading the corpus…", id="loading-label", markup=False)
+            yield ProgressBar(id="loading-progress", show_eta=False)
+            yield LoadingIndicator()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._apply_layout()
+        if self.workspace is not None:
+            self._workspace_ready(self.workspace)
+        else:
+            self.add_class("-loading")
+            self._load(self._paths, self._kb_path)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, paths: list[str | Path], kb_path: str | Path | None) -> None:
+        from xref.engine import open_workspace
+
+        worker = get_current_worker()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._show_progress, stage, done, total)
+
+        try:
+            workspace = open_workspace(paths, kb_path=kb_path, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            if not worker.is_cancelled:
+                self.call_from_thread(self._load_failed, exc)
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self._workspace_ready, workspace)
+
+    def _show_progress(self, stage: str, done: int, total: int) -> None:
+        label = "Reading documents" if stage == "load" else "Finding names"
+        self._home_query("#loading-label", Static).update(Content(f"{label}… {done}/{total}"))
+        bar = self._home_query("#loading-progress", ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+
+    def _load_failed(self, exc: Exception) -> None:
+        self.remove_class("-loading")
+        message = f"Could not open the corpus: {type(exc).__name__}: {exc}"
+        self.notify(message, severity="error", timeout=30, markup=False)
+
+    def _workspace_ready(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.remove_class("-loading")
+        index = workspace.index
+        self.documents.set_index(index)
+        restored = self._state.load(workspace.root)
+        if restored is not None and restored[0] in index.documents:
+            doc_id, offset = restored
+            self._open(doc_id, offset)
+            self.reader.focus()
+        else:
+            first = next(iter(index.documents), None)
+            self._open(first, 0)
+            # First visit: start in the documents list (shown even when narrow).
+            self.docs_visible = True
+            self._apply_layout()
+            self.documents.focus_filter()
+        problems = workspace.problems
+        if problems:
+            n = len(problems)
+            self.notify(
+                # markup=False: the toast builds Content(message), never parses it.
+                f"{n} file{'s' if n != 1 else ''} had problems loading — press ! to see which.",
+                title="Load problems",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+
+    # -- layout ---------------------------------------------------------------------------
+    def on_resize(self, event) -> None:
+        self.call_after_refresh(self._apply_layout)
+
+    def _apply_layout(self) -> None:
+        wide = self.size.width >= WIDE_AT
+        layout = WIDE if wide else NARROW
+        if layout != self._layout_class:
+            # Crossing the breakpoint resets the panes to that layout's default.
+            self._layout_class = layout
+            if self.docs_visible is not None and self.reader.current_doc is not None:
+                self.docs_visible = None
+        docs = self.docs_visible if self.docs_visible is not None else (wide or self.reader.current_doc is None)
+        self.documents.display = docs
+        self._home_query("#side", SidePanel).display = self.panel_visible
+        # Narrow: the footer's room goes to the reader's keys, not the palette hint.
+        keybar = self._home_query("KeyBar", KeyBar)
+        keybar.show_palette = wide
+        keybar.refresh()
+        self.refresh_bindings()
+
+    def action_toggle_documents(self) -> None:
+        shown = bool(self.documents.display)
+        self.docs_visible = not shown
+        self._apply_layout()
+        if self.docs_visible:
+            self.documents.focus_filter()
+        elif self.focused is None or self.focused.has_class("filter"):
+            self.reader.focus()
+
+    def action_toggle_panel(self) -> None:
+        self.panel_visible = not self.panel_visible
+        self._apply_layout()
+        if not self.panel_visible and isinstance(self.focused, MentionPanel):
+            self.reader.focus()
+
+    # -- opening and jumping --------------------------------------------------------------
+    def _open(self, doc_id: str | None, offset: int) -> None:
+        index = self.index
+        if index is None:
+            return
+        self.reader.open(index, doc_id, offset)
+        self.documents.set_current(doc_id)
+        if doc_id is not None:
+            self.save_state()
+
+    def _go(self, location: Location) -> None:
+        """Show ``location`` without touching the history."""
+        if self.index is None or location.doc_id not in self.index.documents:
+            return
+        if self.reader.current_doc is None or self.reader.current_doc.id != location.doc_id:
+            self._open(location.doc_id, location.offset)
+        else:
+            self.reader.move_to(location.offset)
+
+    def jump_to(self, doc_id: str, offset: int) -> None:
+        """Go to ``offset`` in ``doc_id``, remembering where we were (b goes back)."""
+        self.history.jump(self.location)
+        self._go(Location(doc_id, offset))
+        self.refresh_bindings()
+
+    def goto_entity(self, entity_id: str, *, prefer_current_doc: bool = False) -> None:
+        """Show an entity: jump to its first mention (in this document if asked and possible)."""
+        index = self.index
+        if index is None:
+            return
+        mentions = index.mentions_of(entity_id)
+        if not mentions:
+            self.panel.show(index, entity_id, None)
+            return
+        target = mentions[0]
+        doc = self.reader.current_doc
+        if prefer_current_doc and doc is not None:
+            target = next((m for m in mentions if m.doc == doc.id), target)
+        self.jump_to(target.doc, target.start)
+
+    def action_back(self) -> None:
+        target = self.history.back(self.location)
+        if target is None:
+            self.notify("Nothing to go back to", timeout=2, markup=False)
+            return
+        self._go(target)
+
+    def action_forward(self) -> None:
+        target = self.history.forward(self.location)
+        if target is None:
+            self.notify("Nothing to go forward to", timeout=2, markup=False)
+            return
+        self._go(target)
+
+    def _step_same(self, forward: bool) -> None:
+        index = self.index
+        entity = self.panel.entity
+        if index is None or entity is None or self.location is None:
+            self.notify("Put the cursor on a name first (n steps to the next one)", timeout=3, markup=False)
+            return
+        here = self.reader.current_mention
+        if here is None or here.entity != entity.id:
+            loc = self.location
+            here = Mention(loc.doc_id, loc.offset, loc.offset, "", entity.id, "")
+        target = index.step_entity(here, forward)
+        mentions = index.mentions_of(entity.id)
+        if target is None and mentions and self.reader.current_mention not in mentions:
+            target = mentions[0] if forward else mentions[-1]
+        if target is None:
+            self.notify("This is the only mention of that name", timeout=2, markup=False)
+            return
+        key = (index.doc_order[target.doc], target.start)
+        here_key = (index.doc_order[here.doc], here.start)
+        if (key <= here_key) if forward else (key >= here_key):
+            where = "first" if forward else "last"
+            self.notify(f"Wrapped around to the {where} mention", timeout=2, markup=False)
+        self.jump_to(target.doc, target.start)
+
+    def action_next_same(self) -> None:
+        self._step_same(True)
+
+    def action_previous_same(self) -> None:
+        self._step_same(False)
+
+    # -- messages from the panes ---------------------------------------------------------
+    @on(Reader.CursorMoved)
+    def _cursor_moved(self, event: Reader.CursorMoved) -> None:
+        index = self.index
+        if index is None or event.doc_id is None:
+            return
+        panel = self.panel
+        mention = event.mention
+        if mention is not None:
+            if mention != panel.current_mention or panel.entity is None or panel.entity.id != mention.entity:
+                panel.show(index, mention.entity, mention)
+        elif panel.entity is not None and panel.current_mention is not None:
+            # The panel stays on the last name; only the ▶ marker goes.
+            panel.show(index, panel.entity.id, None)
+
+    @on(Reader.FollowRequested)
+    def _follow(self, event: Reader.FollowRequested) -> None:
+        if event.mention is None:
+            self.notify("No name under the cursor (n steps to the next one)", timeout=2, markup=False)
+            return
+        if not self.panel_visible:
+            self.panel_visible = True
+            self._apply_layout()
+        self.panel.focus()
+
+    @on(MentionPanel.JumpRequested)
+    def _panel_jump(self, event: MentionPanel.JumpRequested) -> None:
+        self.jump_to(event.mention.doc, event.mention.start)
+
+    @on(MentionPanel.EntityRequested)
+    def _panel_entity(self, event: MentionPanel.EntityRequested) -> None:
+        self.goto_entity(event.entity_id, prefer_current_doc=True)
+
+    @on(DocumentList.OpenRequested)
+    def _open_requested(self, event: DocumentList.OpenRequested) -> None:
+        current = self.reader.current_doc
+        if current is None or current.id != event.doc_id:
+            self.jump_to(event.doc_id, 0)
+        self._leave_documents()
+
+    @on(DocumentList.Closed)
+    def _documents_closed(self, event: DocumentList.Closed) -> None:
+        self._leave_documents()
+
+    def _leave_documents(self) -> None:
+        if self.size.width < WIDE_AT:
+            self.docs_visible = False
+            self._apply_layout()
+        self.reader.focus()
+
+    # -- screens ---------------------------------------------------------------------------
+    def action_entity_index(self) -> None:
+        if self.index is None:
+            return
+
+        def chosen(entity_id: str | None) -> None:
+            if entity_id:
+                self.goto_entity(entity_id)
+                self.reader.focus()
+
+        self.push_screen(EntityIndexScreen(self.index), chosen)
+
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.workspace.problems if self.workspace else []))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, type | Iterable[BindingType]]]:
+        return [
+            ("Everywhere", type(self)),
+            ("Reader", Reader),
+            ("Search field", SearchBar),
+            ("Documents list and filters", FilterInput),
+            ("Side panel and lists", RowList),
+            ("Entity index", EntityIndexScreen),
+            ("Command palette", [Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")]),
+            ("Focus", [
+                Binding("tab", "app.focus_next", "Next pane"),
+                Binding("shift+tab", "app.focus_previous", "Previous pane"),
+            ]),
+        ]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Entity index", "Every person, organisation and place, most named first (e)", self.action_entity_index)
+        yield SystemCommand("Documents", "Show or hide the list of documents (d)", self.action_toggle_documents)
+        yield SystemCommand("Side panel", "Show or hide the cross-references (p)", self.action_toggle_panel)
+        yield SystemCommand("Search in document", "Find text in the open document (/)", self._command_search)
+        yield SystemCommand("Back", "Go back to where you were before the last jump (b)", self.action_back)
+        yield SystemCommand("Forward", "Undo a back (f)", self.action_forward)
+        yield SystemCommand("Load problems", "Files that could not be loaded (!)", self.action_problems)
+        yield SystemCommand("Keys", "Every key of every pane (?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _command_search(self) -> None:
+        self.reader_pane.open_search()
+
+    # -- state and quitting -------------------------------------------------------------------
+    def save_state(self) -> None:
+        if self.workspace is None or self.location is None:
+            return
+        self._state.save(self.workspace.root, self.location.doc_id, self.location.offset)
+
+    async def action_quit(self) -> None:
+        self.save_state()
+        self.exit(0)
+
+
+def load_keymap(err: TextIO) -> dict[str, str]:
+    """User key remapping: {"binding id": "keys"} in <config>/xref/keymap.json."""
+    try:
+        import platformdirs
+
+        path = Path(os.environ.get("XREF_KEYMAP") or Path(platformdirs.user_config_dir("xref")) / "keymap.json")
+        if not path.exists():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+            raise ValueError("expected a JSON object of binding id -> keys")
+        return data
+    except (OSError, ValueError) as exc:
+        print(f"xref: ignoring keymap: {exc}", file=err)
+        return {}
+
+
+def run(paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: TextIO) -> int:
+    """Run the reader; the exit code for the shell."""
+    for p in paths:
+        if not Path(p).exists():
+            print(f"xref: {p}: no such file or folder", file=err)
+            return 1
+    if kb_path is not None and not Path(kb_path).exists():
+        print(f"xref: {kb_path}: no such knowledge-base file", file=err)
+        return 1
+    app = XrefApp(paths, kb_path=kb_path)
+    keymap = load_keymap(err)
+    if keymap:
+        app.set_keymap(keymap)
+    try:
+        result = app.run()
+    except KeyboardInterrupt:
+        app.save_state()
+        return 130
+    app.save_state()
+    return int(result or app.return_code or 0)

@@ -1,0 +1,121 @@
+"""The help screen (key ?): every key of every pane, as currently mapped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+
+from tui.keybar import KeyBar
+from tui.rowlist import Row, RowList, TextRow
+
+INTRO = ("Every key of every pane. Notes on how things work are at the end.",)
+
+NOTES = (
+    "xref shows one document in the middle, the documents on the left and, on the "
+    "right (or below), every other mention of the name under the cursor.",
+    "Names are styled by type: person bold+underlined, organisation underlined, "
+    "place italic+underlined, names xref discovered itself dim.",
+    "n / N step through the names of the document; after a search (/) they step "
+    "through the search hits instead, until escape ends the search.",
+    "The side panel follows the cursor and stays on the last name when the cursor leaves it; "
+    "] / [ go to the next / previous mention of that name anywhere in the corpus.",
+    "b / f (alt+left / alt+right) go back and forward through your jumps, across documents.",
+    "Keys can be remapped: put {\"binding id\": \"keys\"} pairs (ids are shown dim after each key) "
+    "in keymap.json in xref's config folder, or point XREF_KEYMAP at such a file.",
+)
+
+
+def binding_rows(
+    app: App[object], sections: Sequence[tuple[str, type[DOMNode] | Iterable[BindingType]]], width_hint: int = 22
+) -> list[Row]:
+    """Rows "keys  description  (id)" for every binding of every section."""
+    keymap: dict[str, str] = getattr(app, "_keymap", {}) or {}
+    rows: list[Row] = []
+    for title, source in sections:
+        bindings = source.BINDINGS if isinstance(source, type) else source
+        seen: set[tuple[str, str]] = set()
+        entries: list[tuple[str, str, str]] = []
+        for item in bindings:
+            binding = item if isinstance(item, Binding) else Binding(*item)
+            if binding.system or not binding.description:
+                continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            shown = " ".join(
+                app.get_key_display(Binding(k.strip(), binding.action)) for k in keys.split(",") if k.strip()
+            )
+            if (shown, binding.description) in seen:
+                continue
+            seen.add((shown, binding.description))
+            entries.append((shown, binding.tooltip or binding.description, binding.id or ""))
+        if not entries:
+            continue
+        rows.append(TextRow(Text("")))
+        rows.append(TextRow(Text(title, style="bold underline")))
+        width = max(width_hint, *(len(k) + 2 for k, _, _ in entries))
+        for keys, description, binding_id in entries:
+            line = Text("  ", no_wrap=True)
+            line.append(keys.ljust(width), style="bold")
+            line.append(description)
+            if binding_id:
+                line.append(f"  {binding_id}", style="dim")
+            rows.append(TextRow(line))
+    return rows
+
+
+class HelpRows(RowList):
+    """The help text: intro paragraphs wrapped to the width, then the key tables."""
+
+    def __init__(self, key_rows: list[Row], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._key_rows = key_rows
+        self._built_width = -1
+
+    def on_resize(self, event) -> None:
+        width = max(10, self.scrollable_content_region.width)
+        if width != self._built_width:
+            self._built_width = width
+            rows: list[Row] = []
+            for paragraph in INTRO:
+                for line in Text(paragraph, style="italic").wrap(self.app.console, width):
+                    rows.append(TextRow(line))
+            rows.extend(self._key_rows)
+            rows.append(TextRow(Text("")))
+            rows.append(TextRow(Text("Notes", style="bold underline")))
+            for paragraph in NOTES:
+                for line in Text("• " + paragraph).wrap(self.app.console, width):
+                    rows.append(TextRow(line))
+            self.set_rows(rows, top=True)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, sections: Sequence[tuple[str, type[DOMNode] | Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box", classes="modal-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "↑↓ scroll · esc close"
+            yield HelpRows(binding_rows(self.app, self._sections), id="help-rows")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-rows", RowList).focus()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(row.render(200, self.query_one(RowList).palette).plain for row in self.query_one(RowList).rows)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,116 @@
+"""A one-line footer of the active keys.
+
+Textual's ``Footer`` recomposes a widget per key whenever the focus moves,
+which re-lays-out the whole screen (about a tenth of a second per tab press
+here). This bar draws the same information as one line of text: no children,
+no layout, just a repaint when the bindings change.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.widget import Widget
+
+
+class KeyBar(Widget):
+    """Shows the keys of the focused pane and the app; click a key to press it."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $panel;
+    }
+    KeyBar > .keybar--key {
+        color: $text-accent;
+        text-style: bold;
+    }
+    KeyBar > .keybar--description {
+        color: $text;
+    }
+    KeyBar > .keybar--disabled {
+        color: $text-disabled;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keybar--key", "keybar--description", "keybar--disabled"}
+
+    def __init__(self, *, show_palette: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.show_palette = show_palette
+        self._spans: list[tuple[int, int, str]] = []  # (start, end, key) of each item
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: object) -> None:
+        self.refresh()
+
+    def _items(self) -> list[tuple[list[tuple[Binding, bool]], str]]:
+        """[(bindings shown together, description)] in binding-chain order."""
+        seen_actions: set[str] = set()
+        shown: list[tuple[Binding, bool]] = []
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in seen_actions:
+                seen_actions.add(binding.action)
+                shown.append((binding, enabled))
+        items: list[tuple[list[tuple[Binding, bool]], str]] = []
+        for group, members in groupby(shown, key=lambda pair: pair[0].group):
+            members = list(members)
+            if group is not None and len(members) > 1:
+                items.append((members, group.description))
+            else:
+                items.extend(([member], member[0].description) for member in members)
+        return items
+
+    def render(self) -> Text:
+        width = self.content_region.width
+        key_style = self.get_component_rich_style("keybar--key", partial=True)
+        description_style = self.get_component_rich_style("keybar--description", partial=True)
+        disabled_style = self.get_component_rich_style("keybar--disabled", partial=True)
+        text = Text(no_wrap=True, overflow="crop")
+        spans: list[tuple[int, int, str]] = []
+        palette = ""
+        if self.show_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette_binding = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
+            palette = f" {self.app.get_key_display(palette_binding)} palette "
+        room = width - len(palette)
+        for members, description in self._items():
+            keys = " ".join(self.app.get_key_display(binding) for binding, _ in members)
+            enabled = any(on for _, on in members)
+            item_len = 1 + len(keys) + (1 + len(description) if description else 0) + 1
+            if text.cell_len + item_len > room:
+                break
+            start = text.cell_len
+            text.append(" ")
+            text.append(keys, style=key_style if enabled else disabled_style)
+            if description:
+                text.append(" " + description, style=description_style if enabled else disabled_style)
+            text.append(" ")
+            spans.append((start, text.cell_len, members[0][0].key))
+        if palette and text.cell_len + len(palette) <= width:
+            text.append(" " * (width - text.cell_len - len(palette)))
+            start = text.cell_len
+            text.append(palette, style=description_style)
+            text.stylize(key_style, start + 1, start + 1 + len(palette.split()[0]))
+            spans.append((start, text.cell_len, self.app.COMMAND_PALETTE_BINDING))
+        self._spans = spans
+        return text
+
+    @property
+    def plain(self) -> str:
+        return self.render().plain
+
+    async def _on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                await self.app.simulate_key(key.split(",")[0])
+                return

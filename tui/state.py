@@ -1,0 +1,79 @@
+"""Where the reader was, per corpus, between runs: JSON written atomically.
+
+``state.json`` in ``platformdirs.user_data_dir("xref")`` maps a corpus root to
+``{"doc": id, "offset": n}``. A missing, corrupt or unwritable file never
+stops the app: it starts at the top and carries on without saving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+STATE_FILE = "state.json"
+MAX_CORPORA = 200
+
+
+def default_state_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("xref"))
+
+
+def corpus_key(root: Path | str) -> str:
+    try:
+        return str(Path(root).resolve())
+    except OSError:
+        return str(root)
+
+
+class StateStore:
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_state_dir()
+        self.path = self.directory / STATE_FILE
+
+    def _read_all(self) -> dict[str, dict[str, object]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def load(self, root: Path | str) -> tuple[str, int] | None:
+        entry = self._read_all().get(corpus_key(root))
+        if not isinstance(entry, dict):
+            return None
+        doc, offset = entry.get("doc"), entry.get("offset", 0)
+        if not isinstance(doc, str) or not isinstance(offset, int) or isinstance(offset, bool):
+            return None
+        return doc, max(0, offset)
+
+    def save(self, root: Path | str, doc_id: str, offset: int) -> bool:
+        """Record the position; False (and no exception) when it cannot be written."""
+        data = self._read_all()
+        key = corpus_key(root)
+        data.pop(key, None)
+        data[key] = {"doc": doc_id, "offset": int(offset)}
+        # Keep the most recently saved corpora (dicts keep insertion order).
+        while len(data) > MAX_CORPORA:
+            data.pop(next(iter(data)))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, ensure_ascii=False, indent=1)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return False
+        return True
