@@ -1,0 +1,80 @@
+"""The installed `xref` in tmux at 80x24, driven by keystrokes and read off the screen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.tmuxdriver import Tmux, installed_xref, isolated_env
+
+pytestmark = pytest.mark.e2e
+
+
+def header_line(screen: str) -> str:
+    return screen.splitlines()[0]
+
+
+def position(screen: str) -> tuple[int, int]:
+    m = re.search(r"line (\d+)/(\d+)", header_line(screen))
+    assert m, header_line(screen)
+    return int(m.group(1)), int(m.group(2))
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    t = Tmux(tmp_path, 80, 24)
+    yield t
+    t.kill()
+
+
+def test_open_step_and_jump_across_documents(tmux, tmp_path):
+    xref = installed_xref()
+    tmux.start([xref], isolated_env(tmp_path / "home"))
+    # A first run starts in the document list.
+    screen = tmux.wait_for("Filter documents")
+    assert "Jang Jin-sung" in screen and "Ask A North Korean" in screen
+
+    tmux.send("Enter")  # open the first document
+    screen = tmux.wait_for(lambda s: s.startswith(" Jang Jin-sung") and "line 1/" in s)
+    assert "Cross-references" in screen
+
+    # n moves the cursor to the next name: the line indicator and the panel's marker move.
+    tmux.send("n")
+    screen = tmux.wait_for(lambda s: position(s)[0] > 1)
+    assert "Jang Jin-sung  person" in screen
+    assert re.search(r"▶\s+5 ", screen), screen
+
+    # Step with n until the cursor rests on Kim Jong-il; the panel follows live.
+    for _ in range(40):
+        if "Kim Jong-il  person" in screen:
+            break
+        before = screen
+        tmux.send("n")
+        screen = tmux.wait_change(before)
+    assert "Kim Jong-il  person" in screen, screen
+    m = re.search(r"Kim Jong-il  person · (\d+) mentions in (\d+) documents", screen)
+    assert m and int(m.group(2)) >= 2, screen
+
+    # ] steps to his next mention (same document, the panel's marker moves) ...
+    marker = [line for line in screen.splitlines() if "▶" in line]
+    tmux.send("]")
+    screen = tmux.wait_for(lambda s: [line for line in s.splitlines() if "▶" in line] != marker)
+    assert "Kim Jong-il  person" in screen
+    # ... and [ [ goes back past his first mention in the corpus, wrapping round to
+    # his last mention, in another document that names him.
+    tmux.send("[")
+    screen = tmux.wait_change(screen)
+    tmux.send("[")
+    screen = tmux.wait_for(lambda s: not header_line(s).startswith(" Jang Jin-sung"))
+    assert header_line(screen).startswith(" Ask A North Korean"), header_line(screen)
+    assert "Kim Jong-il  person" in screen
+    assert "Kim Jong Il" in screen.split("Cross-references")[0]  # the reader shows his name there
+
+    # b goes back to where the jump started.
+    tmux.send("b")
+    screen = tmux.wait_for(lambda s: header_line(s).startswith(" Jang Jin-sung"))
+    assert "Kim Jong-il  person" in screen
+
+    tmux.send("q")
+    tmux.wait_for(lambda s: "Cross-references" not in s)
