@@ -102,19 +102,93 @@ _SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:
 _GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
 _DASH = r"\-\u2010\u2011\u2013"
 
-KOREAN_NAME_RE = re.compile(
-    rf"(?:\b|(?<=[a-z]))([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
+KOREAN_NAME_AT = re.compile(
+    rf"([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
 )
 
 _CAP = r"[A-Z][\w'’\-]*"
-ORG_HEADS = "Ministry|Department|Bureau|Office|Committee|Commission|Agency|Institute|University|Association|Council|Party|Army|Command|Service|News|Times|Post|Daily|Center|Centre|Foundation|Society|Network|Alliance|Corporation|Company|Group|Front|Federation|Union|Academy|Embassy|Tribunal|Court"
-PLACE_HEADS = "Province|Provinces|River|County|District|Island|Islands|Mountain|Mountains|Airport|Square|Ward|Prefecture|Peninsula|Strait|Sea|Bay|Valley|Lake"
-ORG_RE = re.compile(
-    rf"\b(?:(?:Ministry|Department|Office|Bureau|Committee|Commission|Council|Academy) of (?:the )?{_CAP}(?: (?:and |of |for |the )?{_CAP}){{0,4}}"
-    rf"|(?:{_CAP} ){{1,4}}(?:{ORG_HEADS})\b"
-    rf"|(?:Office|Bureau|Room|Unit|Department) \d+\b)"
+ORG_HEADS = (
+    "Ministry Department Bureau Office Committee Commission Agency Institute University Association Council Party "
+    "Army Command Service News Times Post Daily Center Centre Foundation Society Network Alliance Corporation "
+    "Company Group Front Federation Union Academy Embassy Tribunal Court"
+).split()
+PLACE_HEADS = (
+    "Province Provinces River County District Island Islands Mountain Mountains Airport Square Ward Prefecture "
+    "Peninsula Strait Sea Bay Valley Lake"
+).split()
+ORG_PREFIXES = "Ministry Department Office Bureau Committee Commission Council Academy".split()
+NUMBERED_ORGS = "Office Bureau Room Unit Department".split()
+# One to four capitalised words ending exactly where a head word starts.
+_CAPS_BEFORE = re.compile(rf"(?<![\w'’\-])(?:{_CAP} ){{1,4}}(?=\Z)")
+ORG_PREFIX_AT = re.compile(
+    rf"(?:{'|'.join(ORG_PREFIXES)}) of (?:the )?{_CAP}(?: (?:and |of |for |the )?{_CAP}){{0,4}}"
+    rf"|(?:{'|'.join(NUMBERED_ORGS)}) \d+\b"
 )
-PLACE_RE = re.compile(rf"\b(?:(?:{_CAP} ){{1,3}}(?:{PLACE_HEADS})\b|Mount {_CAP})")
+PLACE_PREFIX_AT = re.compile(rf"Mount {_CAP}")
+
+
+def _build_trigger_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[tuple[str, str]]]:
+    """Words that start or end a name shape, found in one automaton pass instead
+    of running each shape's regular expression over the whole text."""
+    triggers: list[tuple[str, str]] = []
+    for surname in sorted(KOREAN_SURNAMES):
+        triggers.append((surname.lower() + " ", "surname"))
+    for head in ORG_HEADS:
+        triggers.append((head.lower(), "org-head"))
+    for head in PLACE_HEADS:
+        triggers.append((head.lower(), "place-head"))
+    for prefix in ORG_PREFIXES:
+        triggers.append((prefix.lower() + " of ", "org-prefix"))
+    for prefix in NUMBERED_ORGS:
+        triggers.append((prefix.lower() + " ", "org-number"))
+    triggers.append(("mount ", "place-prefix"))
+    merged: dict[str, list[str]] = {}
+    for word, kind in triggers:
+        merged.setdefault(word, []).append(kind)
+    words = list(merged)
+    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
+    return automaton, [(w, ",".join(merged[w])) for w in words]
+
+
+_TRIGGERS, _TRIGGER_KINDS = _build_trigger_automaton()
+
+
+def _shape_triggers(
+    text: str, norm: str
+) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, str]]]:
+    """Positions where a Korean name, an institution or a place shape may be."""
+    surnames: list[int] = []
+    org_heads: list[tuple[int, int]] = []
+    place_heads: list[tuple[int, int]] = []
+    prefixes: list[tuple[int, str]] = []
+    n = len(text)
+    for idx, start, end in _TRIGGERS.find_matches_as_indexes(norm, overlapping=True):
+        if not text[start].isupper():
+            continue
+        before = text[start - 1] if start else " "
+        if before.isalnum() and not before.islower():
+            continue
+        glued = before.isalnum()  # "RomanizationJang Jinseong": an infobox glued two words
+        kinds = _TRIGGER_KINDS[idx][1]
+        for kind in kinds.split(","):
+            if kind == "surname":
+                surnames.append(start)
+            elif glued:
+                continue
+            elif kind in ("org-head", "place-head"):
+                if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011"):
+                    continue
+                (org_heads if kind == "org-head" else place_heads).append((start, end))
+            elif kind == "org-number":
+                if end < n and text[end].isdigit():
+                    prefixes.append((start, EntityType.ORGANISATION))
+            elif kind == "org-prefix":
+                prefixes.append((start, EntityType.ORGANISATION))
+            else:
+                prefixes.append((start, EntityType.PLACE))
+    return surnames, org_heads, place_heads, prefixes
+
+
 _ORDINALS = frozenset(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth both several various other "
     "some many all several".split()
@@ -122,6 +196,7 @@ _ORDINALS = frozenset(
 _CONNECTORS = frozenset({"of", "the", "and", "for"})
 
 
+_TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(TITLES))})\.?[ \u00a0]+(?=\Z)")
 _NESTED_OF = re.compile(r" of (?:the )?(?=[A-Z])")
 
 
@@ -217,55 +292,92 @@ class Recogniser:
         self.ambiguous_names = sorted(ambiguous)
         self._patterns = list(pattern_owner)
         self._owners = [pattern_owner[p] for p in self._patterns]
+        self._rules = [owner[2] for owner in self._owners]
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+            ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             if self._patterns
             else None
         )
+        # For each pattern, the other patterns that are its prefixes up to a word
+        # break, longest first.
+        position = {p: i for i, p in enumerate(self._patterns)}
+        self._prefixes: dict[int, list[int]] = {}
+        for i, pat in enumerate(self._patterns):
+            shorter = [position[pat[:k]] for k in range(len(pat) - 1, 0, -1) if pat[k] in " -'" and pat[:k] in position]
+            if shorter:
+                self._prefixes[i] = shorter
         # Surname/given-name pieces of each Korean-named person, for coreference.
         self._person_parts: dict[str, tuple[set[str], set[str]]] = {}
+        self._people = frozenset(e.id for e in self.entities.values() if e.type == EntityType.PERSON)
         for e in self.entities.values():
             if e.type == EntityType.PERSON:
                 self._person_parts[e.id] = _name_parts(e.all_names)
 
     # -- pass 1 ---------------------------------------------------------------
-    def _exact(self, text: str) -> list[_Span]:
+    def _exact(self, text: str, norm: str) -> list[_Span]:
         if self._automaton is None:
             return []
-        norm = match_text(text)
-        found = self._automaton.find_matches_as_indexes(norm, overlapping=True)
-        n = len(text)
+        # Leftmost-longest, non-overlapping: one candidate per place. Where that
+        # candidate fails the checks (case, word boundary: "Kim Il-sung Squared"),
+        # the longest shorter name it starts with is tried instead.
+        found = self._automaton.find_matches_as_indexes(norm)
         valid: list[tuple[int, int, int]] = []
+        rejected: list[tuple[int, int]] = []  # (pattern, start)
+        n = len(text)
+        rules = self._rules
+        # The common case inline (this loop runs once per name in the corpus);
+        # anything unusual goes through _accept.
         for idx, start, end in found:
-            entity_id, kind, rule = self._owners[idx]
-            first = text[start]
-            if first.isalnum() and start > 0 and text[start - 1].isalnum():
-                # Scraped infoboxes glue words: "ResidenceSouth Korea". A lower-to-upper
-                # step counts as a word boundary for names of two or more words.
-                if not (first.isupper() and text[start - 1].islower() and " " in self._patterns[idx]):
-                    continue
-            last = text[end - 1]
-            if last.isascii() and end < n and (text[end].isalnum() or (text[end] == "$" and rule == _CASE_UPPER)):
-                continue  # inside a longer word, or a currency ("US$3,000")
-            if rule == _CASE_UPPER:
-                surface = text[start:end]
-                if surface.upper() != surface:
-                    continue
-            elif rule == _CASE_CAPITAL and not first.isupper():
-                continue
-            if "\n\n" in text[start:end]:
-                continue
-            valid.append((start, end, idx))
-        valid.sort(key=lambda t: (t[0], t[0] - t[1]))
+            if (
+                rules[idx] == _CASE_CAPITAL
+                and text[start].isupper()
+                and (start == 0 or not text[start - 1].isalnum())
+                and (end == n or not text[end].isalnum())
+                and text.find("\n\n", start, end) == -1
+            ):
+                valid.append((start, end, idx))
+            elif self._accept(text, idx, start, end):
+                valid.append((start, end, idx))
+            else:
+                rejected.append((idx, start))
+        for idx, start in rejected:
+            for shorter in self._prefixes.get(idx, ()):
+                if self._accept(text, shorter, start, start + len(self._patterns[shorter])):
+                    valid.append((start, start + len(self._patterns[shorter]), shorter))
+                    break
+        if rejected:
+            valid.sort(key=lambda t: (t[0], t[0] - t[1]))
         spans: list[_Span] = []
         last_end = -1
         for start, end, idx in valid:
             if start < last_end:
                 continue
             entity_id, kind, _ = self._owners[idx]
-            spans.extend(self._split_nested(text, _Span(start, end, entity_id, kind)))
+            span = _Span(start, end, entity_id, kind)
+            spans.extend(self._split_nested(text, span) if " of " in text[start:end] else (span,))
             last_end = end
         return spans
+
+    def _accept(self, text: str, idx: int, start: int, end: int) -> bool:
+        """Word boundaries, case rules and paragraph breaks for one automaton hit."""
+        _, _, rule = self._owners[idx]
+        first = text[start]
+        if first.isalnum() and start > 0 and text[start - 1].isalnum():
+            # Scraped infoboxes glue words: "ResidenceSouth Korea". A lower-to-upper
+            # step counts as a word boundary for names of two or more words.
+            if not (first.isupper() and text[start - 1].islower() and " " in self._patterns[idx]):
+                return False
+        if end < len(text) and text[end - 1].isascii():
+            after = text[end]
+            if after.isalnum() or (after == "$" and rule == _CASE_UPPER):
+                return False  # inside a longer word, or a currency ("US$3,000")
+        if rule == _CASE_UPPER:
+            surface = text[start:end]
+            if surface.upper() != surface:
+                return False
+        elif rule == _CASE_CAPITAL and not first.isupper():
+            return False
+        return "\n\n" not in text[start:end]
 
     def _split_nested(self, text: str, span: _Span) -> list[_Span]:
         """"Politburo of the Workers' Party of Korea" names two entities when both
@@ -343,13 +455,18 @@ class Recogniser:
     # -- the whole document ----------------------------------------------------
     def recognise(self, doc: Document) -> DocResult:
         text = doc.text
-        spans = self._exact(text)
+        norm = match_text(text)
+        spans = self._exact(text, norm)
         taken = _Coverage(spans)
         local = {s.entity for s in spans}
         discovered: dict[str, Entity] = {}
+        surnames, org_heads, place_heads, prefixes = _shape_triggers(text, norm)
 
-        # pass 2: Korean-name shapes
-        for m in KOREAN_NAME_RE.finditer(text):
+        # pass 2: Korean-name shapes, found from their surnames
+        for p in surnames:
+            m = KOREAN_NAME_AT.match(text, p)
+            if m is None:
+                continue
             surname, given = m.group(1), m.group(2)
             if surname not in KOREAN_SURNAMES or taken.overlaps(m.start(), m.end()):
                 continue
@@ -364,34 +481,44 @@ class Recogniser:
                 taken.add(_Span(m.start(), m.end(), eid, how, score))
                 local.add(eid)
                 continue
-            shaped_given = any(c in given for c in _DASH + " \u00a0")
+            shaped_given = any(c in given for c in "-\u2010\u2011\u2013 \u00a0")
             if shaped_given:
                 eid = discovered_id(EntityType.PERSON, surface)
                 discovered.setdefault(eid, Entity(eid, unify(surface), EntityType.PERSON, discovered=True))
                 taken.add(_Span(m.start(), m.end(), eid, MatchKind.DISCOVERED))
                 local.add(eid)
 
-        # pass 2b: institution and place shapes
-        for regex, etype in ((ORG_RE, EntityType.ORGANISATION), (PLACE_RE, EntityType.PLACE)):
-            for m in regex.finditer(text):
-                start = m.start() + _trim_leading(m.group())
-                end = m.end()
-                surface = text[start:end]
-                if end - start < 4 or " " not in surface.strip() or "\n\n" in surface:
-                    continue
-                if taken.overlaps(start, end) or _heading_like(text, start):
-                    continue
-                resolved = self.resolve_name(surface, entity_type=etype)
-                if resolved:
-                    eid, how, score = resolved
-                else:
-                    eid, how, score = discovered_id(etype, surface), MatchKind.DISCOVERED, None
-                    discovered.setdefault(eid, Entity(eid, unify(surface), etype, discovered=True))
-                taken.add(_Span(start, end, eid, how, score))
-                local.add(eid)
+        # pass 2b: institution and place shapes, found from their head words
+        candidates: list[tuple[int, int, str]] = []
+        for heads, etype in ((org_heads, EntityType.ORGANISATION), (place_heads, EntityType.PLACE)):
+            for h, head_end in heads:
+                window_start = max(0, h - 120)
+                m = _CAPS_BEFORE.search(text, window_start, h)
+                if m is not None:
+                    candidates.append((m.start(), head_end, etype))
+        for p, etype in prefixes:
+            m = (ORG_PREFIX_AT if etype == EntityType.ORGANISATION else PLACE_PREFIX_AT).match(text, p)
+            if m is not None:
+                candidates.append((m.start(), m.end(), etype))
+        candidates.sort()
+        for raw_start, end, etype in candidates:
+            start = raw_start + _trim_leading(text[raw_start:end])
+            surface = text[start:end]
+            if end - start < 4 or " " not in surface.strip() or "\n\n" in surface:
+                continue
+            if taken.overlaps(start, end) or _heading_like(text, start):
+                continue
+            resolved = self.resolve_name(surface, entity_type=etype)
+            if resolved:
+                eid, how, score = resolved
+            else:
+                eid, how, score = discovered_id(etype, surface), MatchKind.DISCOVERED, None
+                discovered.setdefault(eid, Entity(eid, unify(surface), etype, discovered=True))
+            taken.add(_Span(start, end, eid, how, score))
+            local.add(eid)
 
         # pass 3: coreference inside this document
-        self._coreference(text, taken, discovered)
+        self._coreference(text, norm, taken, discovered)
 
         mentions = [
             Mention(doc.id, s.start, s.end, text[s.start : s.end], s.entity, str(s.match), s.score)
@@ -399,54 +526,59 @@ class Recogniser:
         ]
         return DocResult(mentions, discovered)
 
-    def _coreference(self, text: str, taken: _Coverage, discovered: dict[str, Entity]) -> None:
+    def _coreference(self, text: str, norm: str, taken: _Coverage, discovered: dict[str, Entity]) -> None:
         # Surnames and given names of the people named in full in this document.
         surname_owner: dict[str, set[str]] = defaultdict(set)
         given_owner: dict[str, set[str]] = defaultdict(set)
-        full_people = {s.entity for s in taken.spans if s.match != MatchKind.COREFERENCE}
+        surfaces_of: dict[str, set[str]] = defaultdict(set)
+        people = self._people
+        for sp in taken.spans:
+            if (sp.entity in people or sp.entity in discovered) and sp.match != MatchKind.COREFERENCE:
+                surfaces_of[sp.entity].add(text[sp.start : sp.end])
         kb_parts: dict[str, tuple[set[str], set[str]]] = {}
-        for eid in full_people:
+        for eid, surfaces in surfaces_of.items():
             entity = self.entities.get(eid) or discovered.get(eid)
             if entity is None or entity.type != EntityType.PERSON:
                 continue
-            surfaces = {text[s.start : s.end] for s in taken.spans if s.entity == eid}
             used_s, used_g = _name_parts(surfaces)
-            for s in used_s:
-                surname_owner[s].add(eid)
-            for g in used_g:
-                given_owner[g].add(eid)
+            for word in used_s:
+                surname_owner[word].add(eid)
+            for word in used_g:
+                given_owner[word].add(eid)
             kb_parts[eid] = self._person_parts.get(eid) or _name_parts(entity.all_names)
         # Surnames from the knowledge base's other spellings count only where the
         # spellings used in this document leave no doubt (Park Sang-hak's alias
         # "Pak Sang-hak" must not make "Pak" ambiguous with Pak Jong-chon).
         used_surnames, used_givens = set(surname_owner), set(given_owner)
         for eid, (kb_s, kb_g) in kb_parts.items():
-            for s in kb_s - used_surnames:
-                surname_owner[s].add(eid)
-            for g in kb_g - used_givens:
-                given_owner[g].add(eid)
+            for word in kb_s - used_surnames:
+                surname_owner[word].add(eid)
+            for word in kb_g - used_givens:
+                given_owner[word].add(eid)
         unique: dict[str, str] = {}
         for table in (surname_owner, given_owner):
             for word, owners in table.items():
                 if len(owners) == 1 and word.casefold() not in STOPWORDS:
                     unique[word] = next(iter(owners))
         if unique:
-            alternatives = "|".join(
-                sorted((re.escape(w).replace(r"\-", f"[{_DASH} ]?") for w in unique), key=len, reverse=True)
-            )
-            titles = "|".join(sorted(TITLES))
-            pattern = re.compile(rf"(?:\b(?:{titles})\.?[ \u00a0]+)?\b({alternatives})(?![\w{_DASH}])")
-            lookup = {name_key(w): eid for w, eid in unique.items()}
-            for m in pattern.finditer(text):
-                if taken.overlaps(m.start(1), m.end(1)):
+            variants: dict[str, str] = {}
+            for word, eid in unique.items():
+                for v in name_variants(word, "coreference"):
+                    variants.setdefault(v, eid)
+            words = list(variants)
+            automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            n = len(text)
+            for idx, start, end in automaton.find_matches_as_indexes(norm):
+                if not text[start].isupper() or (start and text[start - 1].isalnum()):
                     continue
-                eid = lookup.get(name_key(m.group(1)))
-                if eid is None:
+                if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011\u2013"):
                     continue
-                start = m.start() if m.start() != m.start(1) else m.start(1)
-                if taken.overlaps(start, m.end(1)):
-                    start = m.start(1)
-                taken.add(_Span(start, m.end(1), eid, MatchKind.COREFERENCE))
+                if taken.overlaps(start, end):
+                    continue
+                title = _TITLE_BEFORE.search(text, max(0, start - 16), start)
+                if title is not None and not taken.overlaps(title.start(), start):
+                    start = title.start()
+                taken.add(_Span(start, end, variants[words[idx]], MatchKind.COREFERENCE))
 
         # Acronyms defined in the text: "World Health Organization (WHO)".
         defined: dict[str, str] = {}
