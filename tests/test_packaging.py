@@ -84,7 +84,7 @@ def test_wheel_ships_the_seeds_and_installs_a_working_command(tmp_path):
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--ignore-installed", "-q", str(wheel)],
         check=True, timeout=240, capture_output=True,
     )
     elsewhere = tmp_path / "elsewhere"
