@@ -3,7 +3,9 @@
 Modules: app (state, layout, keys), reader / reader_pane / wrap (the Line-API
 document view), panel (cross-references), doclist, entity_index, help,
 problems, commands (palette providers), rowlist / filterlist / keybar (shared
-widgets), history, state (saved position), style (entity styles, safe text).
+widgets), history, state (saved position), style (entity styles, safe text),
+citations (cite keys' message, style picker, last-citation dialog), clipboard
+(OSC 52 + local clipboard delivery), config (remembered settings).
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ user did with messages (``Reader.CursorMoved``, ``MentionPanel.JumpRequested``,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
+import sys
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar, TextIO
@@ -24,7 +28,10 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from tui.citations import STYLE_NAMES, CitationDialog, CiteRequested, CopiedCitation, StylePicker, copy_notification
+from tui.clipboard import deliver
 from tui.commands import DocumentCommands, EntityCommands
+from tui.config import ConfigStore
 from tui.doclist import DocumentList
 from tui.entity_index import EntityIndexScreen
 from tui.filterlist import FilterInput
@@ -37,6 +44,8 @@ from tui.reader_pane import ReaderPane, SearchBar
 from tui.keybar import KeyBar
 from tui.rowlist import RowList
 from tui.state import StateStore
+from tui.style import clean
+from xref.cite import DEFAULT_STYLE, STYLE_LABELS, STYLES, format_citation, make_citation, parse_style, sentence_span
 from xref.engine import Workspace
 from xref.index import CorpusIndex
 from xref.model import Mention
@@ -76,6 +85,8 @@ class XrefApp(App[int]):
         Binding("e", "entity_index", "Entities", tooltip="Entity index: every name, by type", id="app.entities"),
         Binding("d", "toggle_documents", "Docs", tooltip="Show / hide the documents list", id="app.documents"),
         Binding("p", "toggle_panel", "Panel", show=False, tooltip="Show / hide the cross-references panel", id="app.panel"),
+        Binding("s", "citation_style", "Citation style", show=False, tooltip="Choose the citation style (remembered)", id="app.citation_style"),
+        Binding("c", "last_citation", "Last citation", show=False, tooltip="The last citation as plain text, to select or save to a file", id="app.last_citation"),
         Binding("exclamation_mark", "problems", "Problems", show=False, tooltip="Files that could not be loaded", id="app.problems"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
@@ -87,12 +98,16 @@ class XrefApp(App[int]):
         kb_path: str | Path | None = None,
         workspace: Workspace | None = None,
         state_dir: str | Path | None = None,
+        config_dir: str | Path | None = None,
     ) -> None:
         super().__init__()
         self._paths = list(paths)
         self._kb_path = kb_path
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
+        self._config = ConfigStore(config_dir)
+        self.citation_style = self._configured_style()
+        self.last_citation: CopiedCitation | None = None
         self.history = History()
         self.docs_visible: bool | None = None  # None: the layout's default
         self.panel_visible = True
@@ -376,6 +391,11 @@ class XrefApp(App[int]):
     def _panel_entity(self, event: MentionPanel.EntityRequested) -> None:
         self.goto_entity(event.entity_id, prefer_current_doc=True)
 
+    @on(CiteRequested)
+    def _cite_requested(self, event: CiteRequested) -> None:
+        event.stop()
+        self.cite(event.doc_id, event.start, event.end, event.what)
+
     @on(DocumentList.OpenRequested)
     def _open_requested(self, event: DocumentList.OpenRequested) -> None:
         current = self.reader.current_doc
@@ -392,6 +412,73 @@ class XrefApp(App[int]):
             self.docs_visible = False
             self._apply_layout()
         self.reader.focus()
+
+    # -- citations -------------------------------------------------------------------------
+    def _configured_style(self) -> str:
+        stored = self._config.get("citation_style")
+        try:
+            return parse_style(stored) if isinstance(stored, str) else DEFAULT_STYLE
+        except ValueError:  # a style a later version wrote, or a typo: the default
+            return DEFAULT_STYLE
+
+    def cite(self, doc_id: str, start: int, end: int, what: str = "quote") -> CopiedCitation | None:
+        """Copy a citation of ``doc_id[start:end]`` in the current style and say how it went."""
+        index = self.index
+        if index is None or doc_id not in index.documents:
+            return None
+        doc = index.document(doc_id)
+        if not doc.text[start:end].strip():
+            self.notify("Nothing to cite here: put the cursor on some text", timeout=3, markup=False)
+            return None
+        citation = make_citation(doc, start, end)
+        text = format_citation(citation, self.citation_style)
+        report = deliver(self, text)
+        copied = self.last_citation = CopiedCitation(text, self.citation_style, what, citation, report)
+        title, message = copy_notification(copied)
+        nothing = not report.terminal and not report.local
+        # markup=False: the message quotes the document, which is never markup.
+        self.notify(message, title=title, severity="error" if nothing else "information", timeout=8, markup=False)
+        return copied
+
+    def set_citation_style(self, style: str) -> None:
+        """Use ``style`` from now on and remember it in the user config."""
+        self.citation_style = parse_style(style)
+        problem = self._config.set("citation_style", self.citation_style)
+        name = STYLE_NAMES.get(self.citation_style, self.citation_style)
+        if problem is None:
+            self.notify(f"Citation style: {name}", timeout=3, markup=False)
+        else:
+            self.notify(
+                # clean: the path comes from the environment (XDG_CONFIG_HOME), untrusted like any text.
+                f"Citation style: {name} for this session (not saved: {clean(problem)} — {clean(str(self._config.path))})",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+
+    def _style_preview(self, style: str) -> str:
+        """The citation ``style`` would give for the sentence under the reader's cursor."""
+        reader = self.reader
+        doc = reader.current_doc
+        if doc is None:
+            return ""
+        start, end = reader.selection or sentence_span(doc, reader.cursor_offset)
+        if not doc.text[start:end].strip():
+            return ""
+        return format_citation(make_citation(doc, start, end), style)
+
+    def action_citation_style(self) -> None:
+        def chosen(style: str | None) -> None:
+            if style:
+                self.set_citation_style(style)
+
+        self.push_screen(StylePicker(self.citation_style, self._style_preview), chosen)
+
+    def action_last_citation(self) -> None:
+        if self.last_citation is None:
+            self.notify("Nothing copied yet: y in the reader copies a citation", timeout=3, markup=False)
+            return
+        self.push_screen(CitationDialog(self.last_citation))
 
     # -- screens ---------------------------------------------------------------------------
     def action_entity_index(self) -> None:
@@ -417,8 +504,11 @@ class XrefApp(App[int]):
             ("Reader", Reader),
             ("Search field", SearchBar),
             ("Documents list and filters", FilterInput),
+            ("Side panel", MentionPanel),
             ("Side panel and lists", RowList),
             ("Entity index", EntityIndexScreen),
+            ("Citation style list", StylePicker),
+            ("Last citation", CitationDialog),
             ("Command palette", [Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")]),
             ("Focus", [
                 Binding("tab", "app.focus_next", "Next pane"),
@@ -433,12 +523,29 @@ class XrefApp(App[int]):
         yield SystemCommand("Search in document", "Find text in the open document (/)", self._command_search)
         yield SystemCommand("Back", "Go back to where you were before the last jump (b)", self.action_back)
         yield SystemCommand("Forward", "Undo a back (f)", self.action_forward)
+        yield SystemCommand("Cite sentence", "Copy a citation of the sentence under the cursor (y)", self._command_cite)
+        yield SystemCommand("Cite paragraph", "Copy a citation of the paragraph under the cursor (Y)", self._command_cite_paragraph)
+        yield SystemCommand("Show last citation", "The last citation as plain text, to select or save (c)", self.action_last_citation)
+        yield SystemCommand("Citation style…", "Choose how citations are written (s)", self.action_citation_style)
+        for style in STYLES:
+            current = " (current)" if style == self.citation_style else ""
+            yield SystemCommand(
+                f"Citation style: {STYLE_NAMES[style]}",
+                f"{STYLE_LABELS[style]}{current}",
+                lambda style=style: self.set_citation_style(style),
+            )
         yield SystemCommand("Load problems", "Files that could not be loaded (!)", self.action_problems)
         yield SystemCommand("Keys", "Every key of every pane (?)", self.action_help)
         yield from super().get_system_commands(screen)
 
     def _command_search(self) -> None:
         self.reader_pane.open_search()
+
+    def _command_cite(self) -> None:
+        self.reader.action_cite()
+
+    def _command_cite_paragraph(self) -> None:
+        self.reader.action_cite_paragraph()
 
     # -- state and quitting -------------------------------------------------------------------
     def save_state(self) -> None:
@@ -481,10 +588,96 @@ def run(paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: 
     keymap = load_keymap(err)
     if keymap:
         app.set_keymap(keymap)
+    _start_resource_tracker()
+    loop = asyncio.new_event_loop()
+    signals = _exit_on_signals(app, loop)
     try:
-        result = app.run()
+        result = app.run(loop=loop)
     except KeyboardInterrupt:
-        app.save_state()
-        return 130
-    app.save_state()
-    return int(result or app.return_code or 0)
+        result = 130
+    finally:
+        _close_loop(loop, signals)
+    # The position was saved on the way out (q, ctrl+c, a signal): once the app
+    # has exited its screens are gone and there is nothing left to ask.
+    code = int(result or app.return_code or 0)
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        # Quit while the corpus was still loading: the terminal is restored and
+        # the position saved; do not make the user wait for the load to finish.
+        for stream in (sys.stdout, sys.stderr, err):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    return code
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker while sys.stderr is the real one.
+
+    The engine indexes large corpora in worker processes, started from the
+    loading thread; the first one starts the tracker, passing it
+    ``sys.stderr.fileno()``. While the app runs, Textual's stderr capture
+    answers -1 there, and starting the pool fails ("bad value(s) in
+    fds_to_keep"): the reader could not open a corpus of more than 2 MB.
+    """
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except Exception:  # noqa: BLE001 - no tracker on this platform: nothing to prepare
+        pass
+
+
+def _exit_on_signals(app: XrefApp, loop: asyncio.AbstractEventLoop) -> list[int]:
+    """SIGTERM, SIGHUP and SIGINT leave the app as q does: position saved, terminal restored.
+
+    Textual handles none of them (in raw mode ctrl+c is a key, not SIGINT);
+    their default action would kill the process with the terminal still in
+    the alternate screen, raw mode and mouse reporting.
+    """
+
+    def leave(signum: int) -> None:
+        # Textual skips mounting once exit() was called, and our on_mount then
+        # finds no panes: while the app is still mounting, ask again shortly.
+        if not (app.is_running and getattr(app, "_is_mounted", True)):
+            loop.call_later(0.05, leave, signum)
+            return
+        try:
+            app.workers.cancel_group(app, "load")  # no callbacks from the loader while leaving
+            app.save_state()
+        except Exception:  # noqa: BLE001 - leaving matters more than the saved position
+            pass
+        app.exit(return_code=128 + signum)
+
+    installed: list[int] = []
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            loop.add_signal_handler(signum, leave, int(signum))
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+            continue
+        installed.append(int(signum))
+    return installed
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop, signals: list[int]) -> None:
+    """What asyncio.run does after its coroutine, except waiting for the loading thread."""
+    for signum in signals:
+        try:
+            loop.remove_signal_handler(signum)
+        except (RuntimeError, ValueError):
+            pass
+    try:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    except Exception:  # noqa: BLE001 - the app has already left; never fail on the way out
+        pass
+    finally:
+        loop.close()

@@ -27,6 +27,10 @@ NOTES = (
     "The side panel follows the cursor and stays on the last name when the cursor leaves it; "
     "] / [ go to the next / previous mention of that name anywhere in the corpus.",
     "b / f (alt+left / alt+right) go back and forward through your jumps, across documents.",
+    "y copies a citation of the sentence under the cursor, Y of its paragraph; v starts a selection "
+    "(move to extend it, y cites it, escape drops it). In the side panel y / Y cite the highlighted "
+    "mention. s chooses the style (remembered); c shows the last citation as plain text and saves it "
+    "to a file, for terminals that ignore clipboard copies (OSC 52).",
     "Keys can be remapped: put {\"binding id\": \"keys\"} pairs (ids are shown dim after each key) "
     "in keymap.json in xref's config folder, or point XREF_KEYMAP at such a file.",
 )

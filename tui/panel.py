@@ -20,13 +20,16 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
+from tui.citations import CiteRequested
 from tui.rowlist import Row, RowList, TextRow
 from tui.style import ENTITY_COMPONENTS, MATCH_EXPLANATIONS, TYPE_LABELS, Palette, clean, document_label
+from xref.cite import paragraph_span, sentence_span
 from xref.index import CorpusIndex, Snippet
 from xref.model import Entity, Mention
 
@@ -117,8 +120,22 @@ def clean_keep_edges(s: str) -> str:
     return f"{lead}{inner}{trail}" if inner else (" " if s.strip() == "" else "")
 
 
+CITE = Binding.Group("Cite")
+
+
 class MentionPanel(RowList):
     """Cross-references of one entity (see the module docstring)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "y", "cite", "Cite", tooltip="Copy a citation of the sentence around the highlighted mention",
+            id="panel.cite", group=CITE,
+        ),
+        Binding(
+            "Y", "cite_paragraph", "Cite paragraph", tooltip="Copy a citation of the highlighted mention's paragraph",
+            id="panel.cite_paragraph", group=CITE,
+        ),
+    ]
 
     class JumpRequested(Message):
         """Go to this mention (in whatever document it is)."""
@@ -333,6 +350,28 @@ class MentionPanel(RowList):
         self.set_rows(rows, cursor, top=scroll_top)
         if cursor is not None:
             self.move_to(cursor, center=True)
+
+    # -- citations ----------------------------------------------------------------------
+    @property
+    def highlighted_mention(self) -> Mention | None:
+        row = self.highlighted_row
+        return row.mention if isinstance(row, MentionRow) else None
+
+    def _cite(self, paragraph: bool) -> None:
+        mention = self.highlighted_mention
+        if mention is None or self._index is None:
+            self.notify("Highlight a mention in the list to cite it", timeout=3, markup=False)
+            return
+        doc = self._index.document(mention.doc)
+        span = paragraph_span if paragraph else sentence_span
+        start, end = span(doc, mention.start)
+        self.post_message(CiteRequested(doc.id, start, end, "paragraph" if paragraph else "sentence"))
+
+    def action_cite(self) -> None:
+        self._cite(paragraph=False)
+
+    def action_cite_paragraph(self) -> None:
+        self._cite(paragraph=True)
 
     # -- selection --------------------------------------------------------------------
     def on_row_list_selected(self, event: RowList.Selected) -> None:

@@ -28,8 +28,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.citations import CiteRequested
 from tui.style import ENTITY_COMPONENTS, Palette
 from tui.wrap import WrapIndex
+from xref.cite import paragraph_span, sentence_span
 from xref.index import CorpusIndex
 from xref.model import Document, Mention
 
@@ -38,6 +40,7 @@ MAX_SEARCH_HITS = 100_000
 # Key bar groups: "n N name" / "n N hit".
 NAMES = Binding.Group("Name")
 HITS = Binding.Group("Hit")
+CITE = Binding.Group("Cite")
 
 # Characters drawn as a blank cell (the loader already replaced other controls,
 # offset for offset; this keeps a stray one from reaching the terminal).
@@ -56,6 +59,20 @@ class Reader(ScrollView, can_focus=True):
         Binding("n", "next_hit", "Next search hit", id="reader.next_hit", group=HITS),
         Binding("N", "previous_hit", "Previous search hit", id="reader.previous_hit", group=HITS),
         Binding("slash", "search", "Find", tooltip="Search in this document", id="reader.search"),
+        Binding(
+            "y", "cite", "Cite", tooltip="Copy a citation of the sentence under the cursor (or of the selection)",
+            id="reader.cite", group=CITE,
+        ),
+        Binding(
+            "Y", "cite_paragraph", "Cite paragraph", tooltip="Copy a citation of the whole paragraph",
+            id="reader.cite_paragraph", group=CITE,
+        ),
+        Binding(
+            "v", "toggle_selection", "Select", show=False,
+            tooltip="Start (or drop) a selection at the cursor; moving extends it, y cites it",
+            id="reader.select",
+        ),
+        Binding("escape", "clear_selection", "End selection", id="reader.clear_selection"),
         Binding("escape", "end_search", "End search", id="reader.end_search"),
         Binding("enter", "follow", "Cross-refs", show=False, id="reader.follow"),
         Binding("up,k", "cursor_up", "Line up", show=False, id="reader.up"),
@@ -78,6 +95,8 @@ class Reader(ScrollView, can_focus=True):
         "reader--hit",
         "reader--heading",
         "reader--placeholder",
+        "reader--selection",
+        "reader--selection-cursor",
         *ENTITY_COMPONENTS,
     }
 
@@ -88,6 +107,13 @@ class Reader(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
         scrollbar-size-vertical: 1;
         padding: 0 1;
+    }
+    /* A selection is reversed; its moving end (the cursor) is the one cell that is not. */
+    Reader > .reader--selection {
+        text-style: reverse;
+    }
+    Reader > .reader--selection-cursor {
+        text-style: not reverse bold underline;
     }
     """
 
@@ -132,6 +158,7 @@ class Reader(ScrollView, can_focus=True):
         self._mentions: list[Mention] = []
         self._starts: list[int] = []
         self._cursor = 0
+        self._anchor: int | None = None  # the fixed end of the selection (v), if any
         self._goal_column: int | None = None
         self._wrap: WrapIndex | None = None
         self._wrap_cache: dict[tuple[str, int], WrapIndex] = {}
@@ -159,6 +186,14 @@ class Reader(ScrollView, can_focus=True):
         if self._doc is None or self._index is None:
             return None
         return self._index.mention_at(self._doc.id, self._cursor)
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """(start, end) of the selected text, the cursor's character included; None: no selection."""
+        if self._anchor is None or self._doc is None:
+            return None
+        start, last = sorted((self._anchor, self._cursor))
+        return start, min(last + 1, len(self._doc.text))
 
     @property
     def search_active(self) -> bool:
@@ -189,6 +224,7 @@ class Reader(ScrollView, can_focus=True):
             self._doc = index.document(doc_id) if doc_id is not None else None
             self._mentions = index.doc_mentions(doc_id) if doc_id is not None else []
             self._starts = [m.start for m in self._mentions]
+            self._anchor = None
             self._wrap = None
             self._wrap_cache.clear()
             self._generation += 1
@@ -359,6 +395,49 @@ class Reader(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.post_message(self.FollowRequested(self.current_mention))
 
+    # -- selection and citations ------------------------------------------------------
+    def action_toggle_selection(self) -> None:
+        if self._doc is None:
+            return
+        self._anchor = None if self._anchor is not None else self._cursor
+        self.refresh()
+        self.refresh_bindings()  # escape ends the selection while there is one
+
+    def clear_selection(self) -> None:
+        if self._anchor is not None:
+            self._anchor = None
+            self.refresh()
+            self.refresh_bindings()
+
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def action_cite(self) -> None:
+        """y: the selection if there is one, else the sentence under the cursor."""
+        if self._doc is None:
+            return
+        selection = self.selection
+        if selection is not None:
+            self.clear_selection()
+            self.post_message(CiteRequested(self._doc.id, *selection, "selection"))
+            return
+        start, end = sentence_span(self._doc, self._cursor)
+        self.post_message(CiteRequested(self._doc.id, start, end, "sentence"))
+
+    def action_cite_paragraph(self) -> None:
+        """Y: the paragraph under the cursor (every paragraph the selection touches)."""
+        if self._doc is None:
+            return
+        first, last = self.selection or (self._cursor, self._cursor + 1)
+        start = paragraph_span(self._doc, first)[0]
+        end = paragraph_span(self._doc, max(first, last - 1))[1]
+        what = "paragraph"
+        if self._anchor is not None:
+            self.clear_selection()
+            if self._doc.layout.paragraph_of(first) != self._doc.layout.paragraph_of(max(first, last - 1)):
+                what = "paragraphs"
+        self.post_message(CiteRequested(self._doc.id, start, max(start, end), what))
+
     # -- search --------------------------------------------------------------------
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())
@@ -441,6 +520,8 @@ class Reader(ScrollView, can_focus=True):
             return self._search_active
         if action in ("next_mention", "previous_mention"):
             return not self._search_active
+        if action == "clear_selection":
+            return self._anchor is not None
         return True
 
     # -- mouse -----------------------------------------------------------------------
@@ -494,8 +575,12 @@ class Reader(ScrollView, can_focus=True):
         return self._cursor, self._cursor + 1
 
     def _touches_cursor(self, start: int, stop: int) -> bool:
+        """Rows with the cursor or part of the selection are drawn fresh, never cached."""
         cs, ce = self._cursor_span()
-        return cs < stop and ce > start
+        if cs < stop and ce > start:
+            return True
+        selection = self.selection
+        return selection is not None and selection[0] < stop and selection[1] > start
 
     def _render_row(self, start: int, stop: int, width: int, base: Style, *, with_cursor: bool) -> Strip:
         assert self._doc is not None and self._index is not None
@@ -525,7 +610,13 @@ class Reader(ScrollView, can_focus=True):
             while j < len(hs) and hs[j] < stop:
                 text.stylize(hit_style, max(hs[j], start) - start, min(he[j], stop) - start)
                 j += 1
-        if with_cursor and self.has_focus_within_app():
+        selection = self.selection if with_cursor else None
+        if selection is not None and selection[0] < stop and selection[1] > start:
+            text.stylize(palette("reader--selection"), max(selection[0], start) - start, min(selection[1], stop) - start)
+            if start <= self._cursor < stop:
+                at = self._cursor - start
+                text.stylize(palette("reader--selection-cursor"), at, at + 1)
+        elif with_cursor and self.has_focus_within_app():
             cs, ce = self._cursor_span()
             on_mention = self.current_mention is not None
             if on_mention:

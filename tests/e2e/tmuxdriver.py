@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sysconfig
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,8 +27,13 @@ def require_tmux() -> str:
 
 
 def installed_xref() -> str:
-    """The installed console script; the end-to-end tests test what users run."""
-    path = shutil.which("xref")
+    """The installed console script; the end-to-end tests test what users run.
+
+    The one installed next to the Python running the tests comes first (that is
+    where ``pip install .`` put it), then PATH; a real file, not a shim (pyenv's
+    needs its own environment, and SSH sessions start with a bare PATH)."""
+    beside = Path(sysconfig.get_path("scripts")) / "xref"
+    path = str(beside) if beside.is_file() and os.access(beside, os.X_OK) else shutil.which("xref")
     if path is None:
         pytest.skip("the xref command is not installed (run: pip install .)")
     return path

@@ -10,8 +10,9 @@ from tui.app import XrefApp
 from xref.engine import Workspace
 
 
-def make_app(workspace: Workspace, state_dir: Path) -> XrefApp:
-    return XrefApp(workspace=workspace, state_dir=state_dir)
+def make_app(workspace: Workspace, state_dir: Path, config_dir: Path | None = None) -> XrefApp:
+    # The config folder sits next to the test's state folder: never the user's own.
+    return XrefApp(workspace=workspace, state_dir=state_dir, config_dir=config_dir or state_dir.with_name("config"))
 
 
 async def settle(pilot: Pilot) -> None:
