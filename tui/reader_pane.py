@@ -190,8 +190,14 @@ class ReaderPane(Vertical):
         reader.set_search(event.value)
         reader.focus()
         if event.value:
-            if not reader.search_step(True, include_current=False) and event.value:
-                self.notify("Not found in this document", timeout=2, markup=False)
+            # Step from the reader's own context: a CursorMoved posted while this
+            # pane handles the Input's message would not reach the app, and the
+            # side panel would not follow the jump.
+            def step() -> None:
+                if not reader.search_step(True, include_current=False):
+                    reader.notify("Not found in this document", timeout=2, markup=False)
+
+            reader.call_later(step)
 
     @on(SearchBar.Cancelled)
     def _search_cancelled(self, event: SearchBar.Cancelled) -> None:

@@ -212,3 +212,22 @@ async def test_panel_stays_on_the_last_name_when_the_cursor_leaves_it(seeds, sta
         await settle(pilot)
         assert app.reader.current_mention.entity == KJU
         assert app.reader.cursor_offset > target.start
+
+
+@run_async
+async def test_search_jump_updates_the_side_panel(seeds, state_dir):
+    """After / finds a name, the panel shows that name's entity, not the previous one."""
+    from tests.tui.helpers import make_app, open_doc, settle
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await open_doc(pilot, "002_9616d0e211098658.txt", 0)
+        await pilot.press("slash")
+        for ch in "Kim Il Sung":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        m = seeds.index.mention_at("002_9616d0e211098658.txt", app.reader.cursor_offset)
+        assert m is not None and m.entity == "kim-il-sung"
+        assert app.panel.entity is not None and app.panel.entity.id == "kim-il-sung"
