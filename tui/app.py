@@ -603,6 +603,12 @@ def run(paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: 
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         # Quit while the corpus was still loading: the terminal is restored and
         # the position saved; do not make the user wait for the load to finish.
+        # Its worker processes go too: forked ones hold their own queue's pipes
+        # (no EOF ever comes) and ignore SIGTERM (the handlers above are inherited).
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.kill()
         for stream in (sys.stdout, sys.stderr, err):
             try:
                 stream.flush()

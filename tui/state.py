@@ -8,9 +8,9 @@ stops the app: it starts at the top and carries on without saving.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from xref.atomic import write_atomically
 
 STATE_FILE = "state.json"
 MAX_CORPORA = 200
@@ -61,19 +61,18 @@ class StateStore:
             data.pop(next(iter(data)))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, ensure_ascii=False, indent=1)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomically(self.path, _json_text(data))
         except OSError:
             return False
         return True
+
+
+def _json_text(data: object) -> str:
+    """JSON that UTF-8 can encode: ids of files whose names are not UTF-8 hold lone
+    surrogates, which only an ASCII-escaped dump can write (and read back exactly)."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=1)
+    return text

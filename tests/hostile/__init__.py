@@ -1,0 +1,1 @@
+"""Hostile and broken input, end to end: engine, CLI, TUI (Pilot) and the real terminal (tmux)."""
