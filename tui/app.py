@@ -46,6 +46,7 @@ from tui.rowlist import RowList
 from tui.state import StateStore
 from tui.style import clean
 from xref.cite import DEFAULT_STYLE, STYLE_LABELS, STYLES, format_citation, make_citation, parse_style, sentence_span
+from xref.sanitise import sanitise_line
 from xref.engine import Workspace
 from xref.index import CorpusIndex
 from xref.model import Mention
@@ -206,7 +207,8 @@ class XrefApp(App[int]):
 
     def _load_failed(self, exc: Exception) -> None:
         self.remove_class("-loading")
-        message = f"Could not open the corpus: {type(exc).__name__}: {exc}"
+        # The exception text can carry a file name or document bytes: no control characters.
+        message = sanitise_line(f"Could not open the corpus: {type(exc).__name__}: {exc}")
         self.notify(message, severity="error", timeout=30, markup=False)
 
     def _workspace_ready(self, workspace: Workspace) -> None:

@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.clipboard import DeliveryReport
-from tui.config import write_atomically
+from xref.atomic import write_atomically
 from tui.style import clean
 from xref.cite import STYLE_LABELS, STYLES, Citation
 

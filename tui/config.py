@@ -10,10 +10,10 @@ reads fall back to defaults and a failed write is reported, not raised.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from xref.atomic import write_atomically
 
 CONFIG_FILE = "config.json"
 
@@ -22,26 +22,6 @@ def default_config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir("xref"))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` all at once: a temporary file in the same
-    folder, flushed and fsynced, then ``os.replace``; readers (and a crash half
-    way) see either the old file or the new one, never a torn one. Raises OSError."""
-    directory = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class ConfigStore:
