@@ -5,6 +5,7 @@
     xref entities [PATH ...]             one line per entity
     xref show NAME [PATH ...]            an entity with every mention and its context
     xref cite DOC --para N [PATH ...]    a citation of a paragraph, line or quote
+    xref search QUERY [PATH ...]         full-text search, best paragraphs first
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -20,7 +22,7 @@ from xref import __version__
 from xref.model import Problem
 from xref.sanitise import sanitise_line
 
-SUBCOMMANDS = ("mentions", "entities", "show", "cite")
+SUBCOMMANDS = ("mentions", "entities", "show", "cite", "search")
 
 
 class UserError(Exception):
@@ -30,6 +32,7 @@ class UserError(Exception):
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="folders or files (default: the bundled corpus)")
     p.add_argument("--kb", metavar="FILE", help="a knowledge-base file merged over the built-in one")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the index cache")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--line", type=int, metavar="N", help="line number (1-based)")
     where.add_argument("--quote", metavar="TEXT", help="exact quote (white space may differ)")
     p.add_argument("--style", default="chicago", help="chicago, apa, mla, markdown, bibtex or csl-json")
+
+    p = sub.add_parser("search", help="full-text search of the corpus, best matching paragraphs first")
+    p.add_argument("query", metavar="QUERY", help='words, "a phrase", AND / OR / NOT, prefix*')
+    _common(p)
+    p.add_argument("--format", choices=("jsonl", "table"), default="table")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
     return parser
 
 
@@ -76,7 +85,7 @@ def _open(args: argparse.Namespace, err: TextIO):  # -> Workspace
     from xref.engine import open_workspace
 
     try:
-        ws = open_workspace(args.paths, kb_path=args.kb)
+        ws = open_workspace(args.paths, kb_path=args.kb, use_cache=False if args.no_cache else None)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     _report_problems(ws.problems, err)
@@ -91,8 +100,18 @@ def _table(rows: list[list[str]], out: TextIO) -> None:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
 
 
+# json.dumps(ensure_ascii=False) escapes C0 controls but writes DEL, C1 and bidi
+# controls raw (a terminal acts on them) and lone surrogates (from file names
+# that are not UTF-8) that cannot be encoded at all. They can only occur inside
+# JSON strings, where a \uXXXX escape is the same value: JSON stays exact.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _jsonl(obj: object, out: TextIO) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    line = json.dumps(obj, ensure_ascii=False)
+    if _JSON_UNSAFE.search(line):
+        line = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    out.write(line + "\n")
 
 
 def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -116,7 +135,8 @@ def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 rec["type"] = e.type
                 _jsonl(rec, out)
             else:
-                rows.append([m.doc, str(m.start), str(m.end), sanitise_line(m.surface), sanitise_line(e.name), e.type, m.match])
+                rows.append([sanitise_line(m.doc), str(m.start), str(m.end), sanitise_line(m.surface), sanitise_line(e.name),
+                             e.type, m.match])
     if args.format == "table":
         _table(rows, out)
     return 0
@@ -170,7 +190,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"  Also: {clean(', '.join(entity.aliases))}\n")
     if entity.description:
         out.write(f"  {clean(entity.description)}\n")
-    out.write(f"  {len(mentions)} mentions in {len(counts)} documents\n")
+    out.write(f"  {_plural(len(mentions), 'mention')} in {_plural(len(counts), 'document')}\n")
     current = None
     for m in mentions:
         if m.doc != current:
@@ -211,6 +231,10 @@ def cmd_cite(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _find_doc(ws, wanted: str):  # -> Document
     docs = ws.corpus.documents
     for d in docs:
@@ -221,10 +245,33 @@ def _find_doc(ws, wanted: str):  # -> Document
         return matches[0]
     if not matches:
         raise UserError(f"no document {wanted!r} in the corpus ({len(docs)} documents)")
-    raise UserError(f"{wanted!r} matches {len(matches)} documents: " + ", ".join(d.id for d in matches[:5]))
+    raise UserError(f"{wanted!r} matches {len(matches)} documents: " + ", ".join(sanitise_line(d.id) for d in matches[:5]))
 
 
-COMMANDS = {"mentions": cmd_mentions, "entities": cmd_entities, "show": cmd_show, "cite": cmd_cite}
+def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    ws = _open(args, err)
+    hits = ws.search(args.query, limit=args.limit)
+    if not hits:
+        print(f"xref: no matches for {args.query!r}", file=err)
+        return 1
+    rows = [["DOC", "LINE", "PARA", "SCORE", "SNIPPET"]]
+    for hit in hits:
+        doc = ws.index.document(hit.doc_id)
+        line = doc.layout.line_of(hit.start)
+        if args.format == "jsonl":
+            _jsonl({**hit.to_json(), "line": line, "title": doc.title}, out)
+        else:
+            rows.append([sanitise_line(hit.doc_id), str(line), str(hit.paragraph), f"{hit.score:.2f}",
+                         sanitise_line(hit.snippet)])
+    if args.format == "table":
+        _table(rows, out)
+    return 0
+
+
+COMMANDS = {"mentions": cmd_mentions, "entities": cmd_entities, "show": cmd_show, "cite": cmd_cite,
+            "search": cmd_search}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -273,6 +320,8 @@ def _run_tui(argv: list[str], err: TextIO) -> int:
         print(f"xref: {problem}; the reader needs an interactive terminal. "
               f"The subcommands work anywhere: xref {{{','.join(SUBCOMMANDS)}}} --help", file=err)
         return 2
+    if args.no_cache:
+        os.environ["XREF_NO_CACHE"] = "1"  # read by open_workspace in the reader's loader
     try:
         from tui.app import run
     except ImportError as exc:  # pragma: no cover - textual is a dependency
@@ -283,3 +332,4 @@ def _run_tui(argv: list[str], err: TextIO) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

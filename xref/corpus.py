@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from xref.model import Document, Problem, TextLayout
 from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
@@ -39,8 +39,13 @@ __all__ = [
     "Corpus",
     "LoadError",
     "bundled_corpus_path",
+    "CorpusPlan",
+    "LazyDocument",
+    "TextSource",
     "load_corpus",
     "load_document",
+    "plan_corpus",
+    "read_file",
 ]
 
 SUPPORTED: Final = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -86,6 +91,72 @@ class Corpus:
         return len(self.documents)
 
 
+class TextSource(Protocol):
+    """Where a :class:`LazyDocument` gets its text and layout, by the key it was given."""
+
+    def text(self, key: int) -> str: ...
+
+    def layout(self, key: int) -> TextLayout: ...
+
+
+class LazyDocument(Document):
+    """A :class:`Document` whose text is fetched on use instead of held.
+
+    A 100 MB corpus need not sit in memory: the index cache (or a dict, when
+    the cache is off) keeps the texts, with a small LRU of recent ones. ``text``
+    and ``layout`` read like the fields they replace; everything else is plain
+    data. Pickling or copying gives an ordinary :class:`Document`.
+    """
+
+    __slots__ = ("_source", "_key")
+
+    def __init__(
+        self,
+        source: TextSource,
+        key: int,
+        *,
+        id: str,  # noqa: A002 - the field's name
+        path: Path,
+        kind: str = "txt",
+        title: str = "",
+        author: str = "",
+        date: str = "",
+        publisher: str = "",
+        url: str = "",
+        headings: tuple[tuple[int, int], ...] = (),
+    ) -> None:
+        put = object.__setattr__  # Document is frozen
+        put(self, "_source", source)
+        put(self, "_key", key)
+        put(self, "id", id)
+        put(self, "path", path)
+        put(self, "kind", kind)
+        put(self, "title", title)
+        put(self, "author", author)
+        put(self, "date", date)
+        put(self, "publisher", publisher)
+        put(self, "url", url)
+        put(self, "headings", headings)
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        return self._source.text(self._key)
+
+    @property  # type: ignore[override]
+    def layout(self) -> TextLayout:
+        return self._source.layout(self._key)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.path))
+
+    def __repr__(self) -> str:
+        return f"LazyDocument(id={self.id!r}, path={str(self.path)!r}, kind={self.kind!r}, title={self.title!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Document, (self.id, self.path, self.text, self.kind, self.title, self.author, self.date,
+                           self.publisher, self.url, self.headings))
+
+
 def bundled_corpus_path() -> Path:
     """The seed corpus shipped with xref.
 
@@ -122,6 +193,38 @@ def load_corpus(
     ``manifest.toml`` at the root supplies metadata. ``progress(done, total)``
     is called after each file.
     """
+    plan = plan_corpus(paths)
+    problems = plan.problems
+    documents: list[Document] = []
+    total = len(plan.files)
+    for done, (doc_id, path) in enumerate(plan.files, 1):
+        try:
+            documents.append(load_document(path, plan.root, plan.manifest.get(doc_id), problems=problems))
+        except LoadError as err:
+            problems.append(Problem(doc_id, err.reason, severity=err.severity))
+        if progress is not None:
+            progress(done, total)
+    return Corpus(root=plan.root, documents=documents, problems=problems, skipped=plan.skipped)
+
+
+@dataclass
+class CorpusPlan:
+    """What :func:`load_corpus` would read, found without reading any document.
+
+    ``files`` are (id, path) in corpus order; ``problems`` so far come from the
+    paths, the manifest and the folder walk (loading adds one per bad file).
+    """
+
+    root: Path
+    files: list[tuple[str, Path]]
+    manifest: dict[str, dict[str, str]]
+    problems: list[Problem]
+    skipped: list[str]
+    whole_folder: bool  # one folder given: a file not in ``files`` is gone from the corpus
+
+
+def plan_corpus(paths: Sequence[str | Path] = ()) -> CorpusPlan:
+    """Resolve ``paths`` like :func:`load_corpus` (root, manifest, sorted file list) without loading."""
     inputs = [Path(os.path.abspath(p)) for p in paths] or [bundled_corpus_path()]
     problems: list[Problem] = []
     skipped: list[str] = []
@@ -158,18 +261,10 @@ def load_corpus(
         elif doc_id != MANIFEST_NAME:
             skipped.append(doc_id)
 
-    documents: list[Document] = []
     ordered = sorted(candidates.items(), key=lambda item: item[0].split("/"))
-    total = len(ordered)
-    for done, (doc_id, path) in enumerate(ordered, 1):
-        try:
-            documents.append(load_document(path, root, manifest.get(doc_id), problems=problems))
-        except LoadError as err:
-            problems.append(Problem(doc_id, err.reason, severity=err.severity))
-        if progress is not None:
-            progress(done, total)
     skipped.sort(key=lambda doc_id: doc_id.split("/"))
-    return Corpus(root=root, documents=documents, problems=problems, skipped=skipped)
+    whole = len(folders) == 1 and not files and folders[0] == root
+    return CorpusPlan(root, ordered, manifest, problems, skipped, whole)
 
 
 def _common_root(folders: list[Path], files: list[Path], inputs: list[Path]) -> Path:
@@ -376,20 +471,23 @@ def load_document(
     meta: Mapping[str, str] | None = None,
     *,
     problems: list[Problem] | None = None,
+    raw: bytes | None = None,
 ) -> Document:
     """Read one file into a :class:`Document`.
 
     ``meta`` (manifest fields) overrides what the file states. Raises
     :class:`LoadError` when the file cannot be loaded; caveats about a file
     that did load (e.g. decoded as Windows-1252) are appended to ``problems``
-    when given.
+    when given. ``raw``: the file's bytes when the caller already read them
+    (with :func:`read_file`), so a file is read once.
     """
     path = Path(path)
     doc_id = _rel_id(path, Path(root))
     kind = _KINDS.get(path.suffix.lower())
     if kind is None:
         raise LoadError(f"unsupported file type {path.suffix or '(no extension)'!r}")
-    raw = _read_bytes(path)
+    if raw is None:
+        raw = _read_bytes(path)
     if not raw:
         raise LoadError("empty file", severity="warning")
     text, encoding, warning = _decode(raw, kind)
@@ -434,6 +532,11 @@ def load_document(
         headings=headings,
         _layout=layout,
     )
+
+
+def read_file(path: Path) -> bytes:
+    """The whole file, or :class:`LoadError` with a short reason (what :func:`load_document` reads)."""
+    return _read_bytes(Path(path))
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -2,24 +2,40 @@
 
 Built once from a corpus and a knowledge base; every query the reader, the side
 panel and the command line make is answered from here without scanning text.
+
+Mentions are stored compactly (:mod:`xref.store`: integer arrays per
+document) and become :class:`~xref.model.Mention` objects only when asked
+for, so a corpus with millions of mentions fits in memory and an entity with
+hundreds of thousands of them answers counts, slices and next/previous steps
+in microseconds. The lists returned by :meth:`CorpusIndex.doc_mentions` and
+:meth:`CorpusIndex.mentions_of` are read-only sequences that build their
+items on demand (``len`` is free; ``list(...)`` gives a plain list).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, OrderedDict
+from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
+from typing import TYPE_CHECKING, Any, overload
 
 from xref.corpus import Corpus
 from xref.model import Document, Entity, Mention
 from xref.normalise import fold_key, name_key
-from xref.recognise import DocResult, Recogniser
+from xref.store import COOCCURRING_KEPT, DocRecord, Summary
+
+if TYPE_CHECKING:
+    from xref.recognise import DocResult, Recogniser
+    from xref.search import Hit, Searcher
 
 SNIPPET_WIDTH = 80
+_DOC_LISTS_KEPT = 16  # documents whose Mention lists stay built
+_COOCCUR_KEPT = 256  # entities whose co-occurrence counts stay computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +53,11 @@ class Snippet:
         return f"{self.before}{self.match}{self.after}"
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _one_line(s: str) -> str:
-    return re.sub(r"\s+", " ", s)
+    return _SPACES.sub(" ", s)
 
 
 def make_snippet(doc: Document, start: int, end: int, width: int = SNIPPET_WIDTH) -> Snippet:
@@ -58,68 +77,293 @@ def make_snippet(doc: Document, start: int, end: int, width: int = SNIPPET_WIDTH
         before = "…" + before
     if hi < len(text):
         after = after + "…"
-    return Snippet(before, _one_line(text[start:end]), after, doc.layout.line_of(start), doc.layout.paragraph_of(start))
+    layout = doc.layout
+    return Snippet(before, _one_line(text[start:end]), after, layout.line_of(start), layout.paragraph_of(start))
+
+
+class _Postings:
+    """Where one entity is mentioned: documents (corpus order), its number in each
+    document's entity table, and running mention counts (``cum[j]`` mentions before
+    the j-th document)."""
+
+    __slots__ = ("docs", "locals", "cum")
+
+    def __init__(self, docs: array, locals: array, counts: array) -> None:  # noqa: A002
+        self.docs = docs
+        self.locals = locals
+        self.cum = array("q", accumulate(counts, initial=0))
+
+    @property
+    def total(self) -> int:
+        return self.cum[-1]
+
+
+# -- list-like views -----------------------------------------------------------------------
+
+
+class MentionSequence(Sequence[Mention]):
+    """A read-only, list-like sequence of mentions whose items are made on demand."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # like a list
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __add__(self, other: Iterable[Mention]) -> list[Mention]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[Mention]) -> list[Mention]:
+        return [*other, *self]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self)} mentions>"
+
+
+class _DocMentions(MentionSequence):
+    __slots__ = ("_index", "_doc")
+
+    def __init__(self, index: CorpusIndex, doc: int) -> None:
+        self._index = index
+        self._doc = doc
+
+    def __len__(self) -> int:
+        return self._index.summary.doc_mentions[self._doc]
+
+    @overload
+    def __getitem__(self, i: int) -> Mention: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Mention]: ...
+    def __getitem__(self, i: int | slice) -> Mention | list[Mention]:
+        return self._index._doc_list(self._doc)[i]
+
+    def __iter__(self) -> Iterator[Mention]:
+        return iter(self._index._doc_list(self._doc))
+
+    def __contains__(self, m: object) -> bool:
+        if not isinstance(m, Mention):
+            return False
+        index = self._index
+        return m.doc == index._ids[self._doc] and index.mention_at(m.doc, m.start) == m
+
+    def index(self, m: Any, start: int = 0, stop: int | None = None) -> int:
+        if m in self:
+            i = bisect_left(self._index._records[self._doc].starts, m.start)
+            if start <= i and (stop is None or i < stop):
+                return i
+        raise ValueError(f"{m!r} is not in the list")
+
+
+class _EntityMentions(MentionSequence):
+    __slots__ = ("_index", "_entity")
+
+    def __init__(self, index: CorpusIndex, entity_id: str) -> None:
+        self._index = index
+        self._entity = entity_id
+
+    def __len__(self) -> int:
+        return self._index.mention_count(self._entity)
+
+    @overload
+    def __getitem__(self, i: int) -> Mention: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Mention]: ...
+    def __getitem__(self, i: int | slice) -> Mention | list[Mention]:
+        n = len(self)
+        if isinstance(i, slice):
+            start, stop, step = i.indices(n)
+            if step == 1:
+                return self._index.mention_slice(self._entity, start, stop)
+            return [self[j] for j in range(start, stop, step)]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("mention index out of range")
+        return self._index.mention_slice(self._entity, i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[Mention]:
+        return self._index._iter_entity(self._entity)
+
+    def __contains__(self, m: object) -> bool:
+        if not isinstance(m, Mention) or m.entity != self._entity or m.doc not in self._index.doc_order:
+            return False
+        return self._index.mention_at(m.doc, m.start) == m
+
+    def index(self, m: Any, start: int = 0, stop: int | None = None) -> int:
+        if m in self:
+            i = self._index._entity_position(self._entity, m.doc, m.start, right=False)
+            if start <= i and (stop is None or i < stop):
+                return i
+        raise ValueError(f"{m!r} is not in the list")
+
+
+class _ByDoc(Mapping[str, MentionSequence]):
+    def __init__(self, index: CorpusIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, doc_id: str) -> MentionSequence:
+        if doc_id not in self._index.doc_order:
+            raise KeyError(doc_id)
+        return self._index.doc_mentions(doc_id)  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index._ids)
+
+    def __len__(self) -> int:
+        return len(self._index._ids)
+
+
+class _ByEntity(Mapping[str, MentionSequence]):
+    def __init__(self, index: CorpusIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, entity_id: str) -> MentionSequence:
+        if entity_id not in self._index._entity_no:
+            raise KeyError(entity_id)
+        return _EntityMentions(self._index, entity_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index._entity_no)
+
+    def __len__(self) -> int:
+        return len(self._index._entity_no)
+
+
+# -- the index -------------------------------------------------------------------------------
 
 
 class CorpusIndex:
-    def __init__(self, corpus: Corpus, entities: dict[str, Entity], results: dict[str, DocResult]) -> None:
+    """Mentions of a corpus by document and by entity.
+
+    Build it with :func:`build_index` or :func:`xref.engine.open_workspace`;
+    ``CorpusIndex(corpus, entities, results)`` from recognition results also works.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        entities: Mapping[str, Entity],
+        results: Mapping[str, DocResult] | None = None,
+        *,
+        records: Sequence[DocRecord] | None = None,
+        summary: Summary | None = None,
+        cooccurrence: bool = False,
+    ) -> None:
         self.corpus = corpus
-        self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
-        self.doc_order = {d.id: i for i, d in enumerate(corpus.documents)}
+        docs = corpus.documents
+        self._docs: list[Document] = list(docs)
+        self._ids: list[str] = [d.id for d in docs]
+        self.documents: dict[str, Document] = {d.id: d for d in docs}
+        self.doc_order: dict[str, int] = {doc_id: i for i, doc_id in enumerate(self._ids)}
         self.entities: dict[str, Entity] = dict(entities)
-        self.by_doc: dict[str, list[Mention]] = {}
-        self._starts: dict[str, list[int]] = {}
-        by_entity: dict[str, list[Mention]] = defaultdict(list)
-        surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-        for doc in corpus.documents:
-            result = results.get(doc.id)
-            mentions = result.mentions if result else []
-            if result:
-                for eid, ent in result.discovered.items():
-                    self.entities.setdefault(eid, ent)
-            self.by_doc[doc.id] = mentions
-            self._starts[doc.id] = [m.start for m in mentions]
-            for m in mentions:
-                by_entity[m.entity].append(m)
-                if self.entities[m.entity].discovered:
-                    surfaces[m.entity][m.surface] += 1
-        self.by_entity: dict[str, list[Mention]] = dict(by_entity)
-        # A discovered entity is named by its most frequent spelling.
-        for eid, counts in surfaces.items():
-            old = self.entities[eid]
-            best = counts.most_common(1)[0][0]
-            self.entities[eid] = Entity(old.id, _one_line(best), old.type, discovered=True)
-        self._cooccur: dict[str, Counter[str]] | None = None
+        if records is None:
+            results = results or {}
+            records = []
+            for doc in docs:
+                result = results.get(doc.id)
+                records.append(
+                    DocRecord.from_mentions(
+                        result.mentions if result else [], result.discovered if result else {}, doc.layout, entities
+                    )
+                )
+        if len(records) != len(docs):
+            raise ValueError("one record per document expected")
+        self._records: Sequence[DocRecord] = records
+        if summary is None:
+            summary = summarise(records, entities, cooccurrence=cooccurrence)
+        self.summary = summary
+        for eid, name, etype in summary.named:
+            self.entities[eid] = Entity(eid, name, etype, discovered=True)
+        self._entity_no: dict[str, int] = {eid: k for k, eid in enumerate(summary.entity_ids)}
+        offsets, counts = summary.offsets, summary.counts
+        self._totals = [sum(counts[offsets[k] : offsets[k + 1]]) for k in range(len(summary.entity_ids))]
+        self._postings_built: dict[int, _Postings] = {}
+        self._lock = threading.RLock()
+        self._doc_lists: OrderedDict[int, list[Mention]] = OrderedDict()
+        self._cooccur: OrderedDict[str, Counter[str]] = OrderedDict()
+        self._searcher: Searcher | None = None
+
+    def _postings(self, entity_id: str) -> _Postings | None:
+        k = self._entity_no.get(entity_id)
+        if k is None:
+            return None
+        found = self._postings_built.get(k)
+        if found is None:
+            s = self.summary
+            lo, hi = s.offsets[k], s.offsets[k + 1]
+            found = self._postings_built[k] = _Postings(s.docs[lo:hi], s.locals[lo:hi], s.counts[lo:hi])
+        return found
 
     # -- documents -------------------------------------------------------------
     def document(self, doc_id: str) -> Document:
         return self.documents[doc_id]
 
-    def doc_mentions(self, doc_id: str) -> list[Mention]:
-        return self.by_doc.get(doc_id, [])
+    def doc_mentions(self, doc_id: str) -> Sequence[Mention]:
+        """Mentions in one document in text order (empty for an unknown id)."""
+        d = self.doc_order.get(doc_id)
+        if d is None:
+            return []
+        return _DocMentions(self, d)
+
+    def doc_mention_count(self, doc_id: str) -> int:
+        d = self.doc_order.get(doc_id)
+        return 0 if d is None else self.summary.doc_mentions[d]
+
+    def doc_line_count(self, doc_id: str) -> int:
+        """Lines of a document, without reading its text."""
+        return self.summary.doc_lines[self.doc_order[doc_id]]
+
+    def _doc_list(self, d: int) -> list[Mention]:
+        with self._lock:
+            found = self._doc_lists.get(d)
+            if found is not None:
+                self._doc_lists.move_to_end(d)
+                return found
+        doc = self._docs[d]
+        built = self._records[d].mentions(doc.id, doc.text)
+        with self._lock:
+            self._doc_lists[d] = built
+            while len(self._doc_lists) > _DOC_LISTS_KEPT:
+                self._doc_lists.popitem(last=False)
+        return built
+
+    def _mention(self, d: int, i: int) -> Mention:
+        with self._lock:
+            built = self._doc_lists.get(d)
+        if built is not None:
+            return built[i]
+        doc = self._docs[d]
+        return self._records[d].mention(doc.id, doc.text, i)
 
     def mention_at(self, doc_id: str, offset: int) -> Mention | None:
         """The mention covering ``offset`` in the document, if any."""
-        starts = self._starts.get(doc_id, [])
-        i = bisect_right(starts, offset) - 1
-        if i >= 0:
-            m = self.by_doc[doc_id][i]
-            if m.start <= offset < m.end:
-                return m
+        d = self.doc_order.get(doc_id)
+        if d is None:
+            return None
+        rec = self._records[d]
+        i = bisect_right(rec.starts, offset) - 1
+        if i >= 0 and rec.starts[i] <= offset < rec.ends[i]:
+            return self._mention(d, i)
         return None
 
     def step_mention(self, doc_id: str, offset: int, forward: bool = True) -> Mention | None:
         """Next (or previous) mention in this document after (before) ``offset``; None at the end."""
-        starts = self._starts.get(doc_id, [])
-        mentions = self.by_doc.get(doc_id, [])
+        d = self.doc_order.get(doc_id)
+        if d is None:
+            return None
+        rec = self._records[d]
+        starts = rec.starts
         if forward:
             i = bisect_right(starts, offset)
-            return mentions[i] if i < len(mentions) else None
-        i = bisect_left(starts, offset) - 1
-        current = self.mention_at(doc_id, offset)
-        if current is not None:
-            i = mentions.index(current) - 1
-        return mentions[i] if i >= 0 else None
+            return self._mention(d, i) if i < len(starts) else None
+        covering = bisect_right(starts, offset) - 1
+        if covering >= 0 and starts[covering] <= offset < rec.ends[covering]:
+            i = covering - 1
+        else:
+            i = bisect_left(starts, offset) - 1
+        return self._mention(d, i) if i >= 0 else None
 
     # -- entities --------------------------------------------------------------
     def entity(self, entity_id: str) -> Entity:
@@ -127,58 +371,132 @@ class CorpusIndex:
 
     def mentioned_entities(self) -> list[Entity]:
         """Entities with at least one mention, most mentioned first."""
+        totals = self._totals
         return sorted(
-            (self.entities[e] for e in self.by_entity),
-            key=lambda e: (-len(self.by_entity[e.id]), e.name.casefold()),
+            (self.entities[e] for e in self._entity_no),
+            key=lambda e: (-totals[self._entity_no[e.id]], e.name.casefold()),
         )
 
-    def mentions_of(self, entity_id: str) -> list[Mention]:
-        return self.by_entity.get(entity_id, [])
+    def mentions_of(self, entity_id: str) -> Sequence[Mention]:
+        """Every mention of an entity in corpus order (a lazy, list-like sequence)."""
+        if entity_id not in self._entity_no:
+            return []
+        return _EntityMentions(self, entity_id)
+
+    def mention_count(self, entity_id: str) -> int:
+        k = self._entity_no.get(entity_id)
+        return self._totals[k] if k is not None else 0
+
+    def mention_slice(self, entity_id: str, start: int, stop: int) -> list[Mention]:
+        """Mentions ``start`` to ``stop`` (exclusive) of an entity in corpus order, like
+        ``mentions_of(entity_id)[start:stop]`` but only building those."""
+        p = self._postings(entity_id)
+        if p is None:
+            return []
+        start, stop, _ = slice(start, stop).indices(p.total)
+        out: list[Mention] = []
+        if start >= stop:
+            return out
+        cum = p.cum
+        j = bisect_right(cum, start) - 1
+        i = start
+        while i < stop:
+            d, k = p.docs[j], p.locals[j]
+            rec = self._records[d]
+            base = rec.group[k] - cum[j]
+            upto = min(stop, cum[j + 1])
+            order = rec.order
+            for g in range(i, upto):
+                out.append(self._mention(d, order[base + g]))
+            i = upto
+            j += 1
+        return out
+
+    def _iter_entity(self, entity_id: str) -> Iterator[Mention]:
+        p = self._postings(entity_id)
+        if p is None:
+            return
+        for d, k in zip(p.docs, p.locals):
+            rec = self._records[d]
+            for i in rec.entity_mentions(k):
+                yield self._mention(d, i)
 
     def doc_counts(self, entity_id: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for m in self.mentions_of(entity_id):
-            counts[m.doc] = counts.get(m.doc, 0) + 1
-        return counts
+        """Mentions of the entity per document, in corpus order."""
+        p = self._postings(entity_id)
+        if p is None:
+            return {}
+        ids, cum = self._ids, p.cum
+        return {ids[d]: cum[j + 1] - cum[j] for j, d in enumerate(p.docs)}
+
+    def _entity_position(self, entity_id: str, doc_id: str, start: int, *, right: bool) -> int:
+        """How many mentions of the entity come before (doc, start) in corpus
+        order; ``right``: also count those at exactly that place."""
+        p = self._postings(entity_id)
+        assert p is not None
+        d = self.doc_order[doc_id]
+        j = bisect_left(p.docs, d)
+        position = p.cum[j]
+        if j < len(p.docs) and p.docs[j] == d:
+            rec = self._records[d]
+            k = p.locals[j]
+            starts, order = rec.starts, rec.order
+            within = range(rec.group[k], rec.group[k + 1])
+            find = bisect_right if right else bisect_left
+            position += find(within, start, key=lambda g: starts[order[g]])
+        return position
 
     def step_entity(self, mention: Mention, forward: bool = True) -> Mention | None:
         """The next (previous) mention of the same entity in corpus order, wrapping around."""
-        mentions = self.mentions_of(mention.entity)
-        if len(mentions) < 2:
+        p = self._postings(mention.entity)
+        if p is None or p.total < 2:
             return None
-        key = (self.doc_order[mention.doc], mention.start)
-        keys = [(self.doc_order[m.doc], m.start) for m in mentions]
+        n = p.total
         if forward:
-            i = bisect_right(keys, key)
-            return mentions[i % len(mentions)]
-        i = bisect_left(keys, key) - 1
-        return mentions[i % len(mentions)]
+            i = self._entity_position(mention.entity, mention.doc, mention.start, right=True)
+        else:
+            i = self._entity_position(mention.entity, mention.doc, mention.start, right=False) - 1
+        return self.mention_slice(mention.entity, i % n, i % n + 1)[0]
 
     def snippet(self, mention: Mention, width: int = SNIPPET_WIDTH) -> Snippet:
         return make_snippet(self.documents[mention.doc], mention.start, mention.end, width)
 
     def cooccurring(self, entity_id: str, limit: int = 10) -> list[tuple[Entity, int]]:
         """Entities named in the same paragraphs as ``entity_id``, with paragraph counts."""
-        if self._cooccur is None:
-            self._cooccur = self._build_cooccurrence()
-        counts = self._cooccur.get(entity_id, Counter())
-        return [(self.entities[e], n) for e, n in counts.most_common(limit)]
+        s = self.summary
+        k = self._entity_no.get(entity_id)
+        if k is None:
+            return []
+        if s.co_offsets is not None and limit <= COOCCURRING_KEPT:
+            lo, hi = s.co_offsets[k], s.co_offsets[k + 1]
+            ids = s.entity_ids
+            return [(self.entities[ids[b]], n) for b, n in zip(s.co_partner[lo:hi], s.co_count[lo:hi])][:limit]
+        with self._lock:
+            counts = self._cooccur.get(entity_id)
+            if counts is not None:
+                self._cooccur.move_to_end(entity_id)
+        if counts is None:
+            counts = self._count_cooccurring(entity_id)
+            with self._lock:
+                self._cooccur[entity_id] = counts
+                while len(self._cooccur) > _COOCCUR_KEPT:
+                    self._cooccur.popitem(last=False)
+        return [(self.entities[e], n) for e, n in _rank_partners(counts, self.entities)[:limit]]
 
-    def _build_cooccurrence(self) -> dict[str, Counter[str]]:
-        table: dict[str, Counter[str]] = defaultdict(Counter)
-        for doc_id, mentions in self.by_doc.items():
-            layout = self.documents[doc_id].layout
-            by_para: dict[int, set[str]] = defaultdict(set)
-            for m in mentions:
-                by_para[layout.paragraph_of(m.start)].add(m.entity)
-            for ents in by_para.values():
-                if len(ents) > 60:  # a reference list or table: not meaningful co-occurrence
-                    continue
-                for a in ents:
-                    for b in ents:
-                        if a != b:
-                            table[a][b] += 1
-        return table
+    def _count_cooccurring(self, entity_id: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        p = self._postings(entity_id)
+        if p is None:
+            return counts
+        for d, k in zip(p.docs, p.locals):
+            rec = self._records[d]
+            lo, hi = rec.co_group[k], rec.co_group[k + 1]
+            if lo == hi:
+                continue
+            ents = rec.ents
+            for b, n in zip(rec.co_b[lo:hi], rec.co_n[lo:hi]):
+                counts[ents[b]] += n
+        return counts
 
     # -- look-up by name -------------------------------------------------------
     def find_entities(self, query: str, limit: int = 10) -> list[tuple[Entity, float]]:
@@ -188,6 +506,7 @@ class CorpusIndex:
             return []
         if q in self.entities:
             return [(self.entities[q], 100.0)]
+        count = self.mention_count
         key, folded = name_key(q), fold_key(q)
         exact = [
             e
@@ -195,22 +514,165 @@ class CorpusIndex:
             if any(name_key(n) == key or fold_key(n) == folded for n in e.all_names)
         ]
         if exact:
-            exact.sort(key=lambda e: -len(self.mentions_of(e.id)))
+            exact.sort(key=lambda e: -count(e.id))
             return [(e, 100.0) for e in exact[:limit]]
         choices: dict[tuple[str, str], str] = {}
         for e in self.entities.values():
             for n in e.all_names:
                 choices[(e.id, n)] = n.casefold()
+        from rapidfuzz import fuzz, process
+
         found = process.extract(q.casefold(), choices, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
         best: dict[str, float] = {}
         for _, score, (eid, _) in found:
             best[eid] = max(best.get(eid, 0.0), score)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], -len(self.mentions_of(kv[0]))))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], -count(kv[0])))
         return [(self.entities[eid], score) for eid, score in ranked[:limit]]
 
     def resolve(self, query: str) -> Entity | None:
         found = self.find_entities(query, limit=1)
         return found[0][0] if found and found[0][1] >= 80 else None
+
+    # -- views kept for callers of the first index -----------------------------------
+    @property
+    def by_doc(self) -> Mapping[str, Sequence[Mention]]:
+        """Mentions by document id, in corpus order (a read-only mapping)."""
+        return _ByDoc(self)
+
+    @property
+    def by_entity(self) -> Mapping[str, Sequence[Mention]]:
+        """Mentions by entity id, for entities with at least one (a read-only mapping)."""
+        return _ByEntity(self)
+
+    # -- full-text search -------------------------------------------------------------
+    def search(self, query: str, limit: int = 20) -> list[Hit]:
+        """Paragraphs matching ``query`` across the corpus, best first (see :mod:`xref.search`)."""
+        return self.searcher.search(query, limit)
+
+    @property
+    def searcher(self) -> Searcher:
+        with self._lock:
+            if self._searcher is None:
+                from xref.search import MemorySearcher
+
+                self._searcher = MemorySearcher(self._docs)
+            return self._searcher
+
+    def set_searcher(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+
+
+def _rank_partners(counts: Mapping[str, int], entities: Mapping[str, Entity]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], entities[kv[0]].name.casefold(), kv[0]))
+
+
+def _best_spelling(counts: Mapping[str, int]) -> str:
+    """The commonest spelling; on a tie the first in (casefolded, exact) order, so the
+    name does not depend on which document was read first."""
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[0]
+
+
+def summarise(
+    records: Sequence[DocRecord],
+    entities: Mapping[str, Entity],
+    *,
+    cooccurrence: bool = True,
+    co_table: Mapping[str, Mapping[str, int]] | None = None,
+) -> Summary:
+    """The corpus-level tables of :class:`CorpusIndex` (postings, counts, names), from
+    every document's record. ``cooccurrence``: also rank every entity's partners (a
+    pass over all co-occurrence pairs: the slow part), or take them from ``co_table``
+    (see :func:`add_cooccurrence`)."""
+    entity_no: dict[str, int] = {}
+    docs_by: list[array] = []
+    locals_by: list[array] = []
+    counts_by: list[array] = []
+    found_type: dict[str, str] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    doc_mentions = array("i")
+    doc_lines = array("i")
+    for d, rec in enumerate(records):
+        doc_mentions.append(len(rec))
+        doc_lines.append(rec.lines)
+        for ent in rec.discovered:
+            found_type.setdefault(ent.id, ent.type)
+        for eid, surface, n in rec.surfaces:
+            counts = spellings.get(eid)
+            if counts is None:
+                counts = spellings[eid] = {}
+            counts[surface] = counts.get(surface, 0) + n
+        group = rec.group
+        for k, eid in enumerate(rec.ents):
+            no = entity_no.get(eid)
+            if no is None:
+                no = entity_no[eid] = len(docs_by)
+                docs_by.append(array("i"))
+                locals_by.append(array("i"))
+                counts_by.append(array("i"))
+            docs_by[no].append(d)
+            locals_by[no].append(k)
+            counts_by[no].append(group[k + 1] - group[k])
+    entity_ids = list(entity_no)
+    named: list[tuple[str, str, str]] = []
+    for eid in entity_ids:
+        known = entities.get(eid)
+        if eid in spellings:
+            etype = known.type if known is not None else found_type.get(eid, "other")
+            named.append((eid, _one_line(_best_spelling(spellings[eid])), etype))
+        elif known is None and eid in found_type:  # pragma: no cover - a discovered entity always has spellings
+            named.append((eid, eid, found_type[eid]))
+    offsets = array("q", [0])
+    docs, locals_, counts_all = array("i"), array("i"), array("i")
+    for a_docs, a_locals, a_counts in zip(docs_by, locals_by, counts_by):
+        docs.extend(a_docs)
+        locals_.extend(a_locals)
+        counts_all.extend(a_counts)
+        offsets.append(len(docs))
+    summary = Summary(entity_ids, offsets, docs, locals_, counts_all, doc_mentions, doc_lines, named)
+    if cooccurrence or co_table is not None:
+        if co_table is None:
+            co_table = {}
+            add_cooccurrence(co_table, records)
+        final = dict(entities)
+        for eid, name, etype in named:
+            final[eid] = Entity(eid, name, etype, discovered=True)
+        co_offsets, co_partner, co_count = array("q", [0]), array("i"), array("i")
+        for eid in entity_ids:
+            for partner, n in _rank_partners(co_table.get(eid, {}), final)[:COOCCURRING_KEPT]:
+                co_partner.append(entity_no[partner])
+                co_count.append(n)
+            co_offsets.append(len(co_partner))
+        summary.co_offsets, summary.co_partner, summary.co_count = co_offsets, co_partner, co_count
+    return summary
+
+
+def add_cooccurrence(table: dict[str, dict[str, int]], records: Iterable[DocRecord]) -> None:
+    """Add the paragraph co-occurrence counts of ``records`` to ``table`` (by entity id).
+
+    A sum over documents, so parts computed apart (in worker processes) add up.
+    """
+    for rec in records:
+        co_b, co_n, co_group, ents = rec.co_b, rec.co_n, rec.co_group, rec.ents
+        for k, a in enumerate(ents):
+            lo, hi = co_group[k], co_group[k + 1]
+            if lo == hi:
+                continue
+            row = table.get(a)
+            if row is None:
+                row = table[a] = {}
+            for b, n in zip(co_b[lo:hi], co_n[lo:hi]):
+                e = ents[b]
+                row[e] = row.get(e, 0) + n
+
+
+def merge_cooccurrence(table: dict[str, dict[str, int]], part: Mapping[str, Mapping[str, int]]) -> None:
+    for a, counts in part.items():
+        row = table.get(a)
+        if row is None:
+            table[a] = dict(counts)
+            continue
+        for b, n in counts.items():
+            row[b] = row.get(b, 0) + n
 
 
 def build_index(
@@ -220,15 +682,19 @@ def build_index(
     recogniser: Recogniser | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> CorpusIndex:
-    entity_list = list(entities)
-    rec = recogniser or Recogniser(entity_list)
-    results: dict[str, DocResult] = {}
+    """Recognise every document of a loaded corpus in this process and index the mentions."""
+    from xref.recognise import Recogniser
+
+    entity_map = {e.id: e for e in entities}
+    rec = recogniser or Recogniser(entity_map.values())
+    records: list[DocRecord] = []
     total = len(corpus.documents)
     for i, doc in enumerate(corpus.documents, 1):
-        results[doc.id] = rec.recognise(doc)
+        result = rec.recognise(doc)
+        records.append(DocRecord.from_mentions(result.mentions, result.discovered, doc.layout, entity_map))
         if progress:
             progress(i, total)
-    return CorpusIndex(corpus, {e.id: e for e in entity_list}, results)
+    return CorpusIndex(corpus, entity_map, records=records)
 
 
 def documents_in_order(index: CorpusIndex) -> Sequence[Document]:

@@ -1,0 +1,135 @@
+"""Full-text search: ranking, offsets, snippets, query escaping, cache or not, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from xref.cli import main
+from xref.engine import open_workspace
+from xref.search import Hit, fts_query
+
+DOCS = {
+    "a-many.txt": "Wonsan harbour\n\nThe Wonsan harbour was busy. Wonsan harbour cranes, Wonsan harbour ships.\n\n"
+    "Unrelated closing words.\n",
+    "b-once.txt": "A report\n\nOne line mentions Wonsan harbour in passing.\n",
+    "c-split.txt": "Split\n\nWonsan is a city.\n\nA harbour is a place for ships.\n",
+    "d-none.txt": "Nothing\n\nPyongyang and Kaesong only.\n",
+    "e-hangul.md": "# 원산\n\n원산 항구에서 배가 떠났다. Kim Jong-un visited Wonsan.\n",
+    "f-diacritics.txt": "Romanised\n\nChang Chinsŏng wrote about the border.\n",
+}
+
+
+@pytest.fixture(params=["cache", "memory"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in DOCS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    if request.param == "cache":
+        open_workspace([root], use_user_kb=False, cache_dir=tmp_path / "cache").close()
+        workspace = open_workspace([root], use_user_kb=False, cache_dir=tmp_path / "cache")
+        assert workspace.stats.cached == len(DOCS)
+    else:
+        workspace = open_workspace([root], use_user_kb=False, use_cache=False)
+    yield workspace
+    workspace.close()
+
+
+def _check_offsets(ws, hits: list[Hit]) -> None:
+    for hit in hits:
+        text = ws.index.document(hit.doc_id).text
+        assert 0 <= hit.start <= hit.end <= len(text)
+        assert "\n" not in hit.snippet
+        for s, e in hit.highlights:
+            assert 0 <= s < e <= len(hit.snippet)
+        if hit.end > hit.start:
+            # The first highlight is the hit's own text.
+            s, e = hit.highlights[0]
+            assert hit.snippet[s:e] == re.sub(r"\s", " ", text[hit.start : hit.end])
+
+
+def test_best_document_first_with_offsets_and_snippets(ws) -> None:
+    hits = ws.search("wonsan harbour")
+    assert [h.doc_id for h in hits][:1] == ["a-many.txt"]
+    assert {h.doc_id for h in hits} >= {"a-many.txt", "b-once.txt", "c-split.txt"}
+    assert "d-none.txt" not in {h.doc_id for h in hits}
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    first = hits[0]
+    assert ws.index.document(first.doc_id).text[first.start : first.end].casefold() in {"wonsan harbour", "wonsan"}
+    _check_offsets(ws, hits)
+
+
+def test_words_in_different_paragraphs_still_give_a_hit(ws) -> None:
+    hits = [h for h in ws.search("wonsan harbour") if h.doc_id == "c-split.txt"]
+    assert len(hits) == 1
+    text = ws.index.document("c-split.txt").text
+    assert text[hits[0].start : hits[0].end].casefold() in {"wonsan", "harbour"}
+
+
+def test_phrase_prefix_and_operators(ws) -> None:
+    assert {h.doc_id for h in ws.search('"harbour cranes"')} == {"a-many.txt"}
+    assert "a-many.txt" in {h.doc_id for h in ws.search("harb*")}
+    assert {h.doc_id for h in ws.search("Pyongyang OR Kaesong")} == {"d-none.txt"}
+    assert "b-once.txt" not in {h.doc_id for h in ws.search("wonsan NOT passing")}
+
+
+def test_hangul_and_diacritics(ws) -> None:
+    assert [h.doc_id for h in ws.search("원산")] == ["e-hangul.md", "e-hangul.md"] or {
+        h.doc_id for h in ws.search("원산")
+    } == {"e-hangul.md"}
+    hits = ws.search("chinsong")  # diacritics folded: ŏ = o
+    assert [h.doc_id for h in hits] == ["f-diacritics.txt"]
+    text = ws.index.document(hits[0].doc_id).text
+    assert text[hits[0].start : hits[0].end] == "Chinsŏng"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed phrase', "Kim Jong-un", "a:b", "AND", "OR OR", "NOT", "(", ")", "*", "^x", "NEAR(", '"', "''",
+     "wonsan harbour\"", "-", "x AND", "✓", "   ", "col:umn", "Wonsan's"],
+)
+def test_awkward_queries_never_raise(ws, query: str) -> None:
+    hits = ws.search(query)
+    assert isinstance(hits, list)
+    _check_offsets(ws, hits)
+
+
+def test_hyphenated_name_is_found_as_a_phrase(ws) -> None:
+    hits = ws.search("Kim Jong-un")
+    assert [h.doc_id for h in hits] == ["e-hangul.md"]
+    text = ws.index.document("e-hangul.md").text
+    assert text[hits[0].start : hits[0].end] == "Kim Jong-un"
+
+
+def test_limit_and_no_match(ws) -> None:
+    assert len(ws.search("wonsan", limit=2)) == 2
+    assert ws.search("zebra") == []
+    assert ws.search("") == []
+    assert ws.search("wonsan", limit=0) == []
+
+
+def test_fts_query_quotes_every_word() -> None:
+    assert fts_query('Kim "Jong-un" a:b pre*') == '"Kim" "Jong" "un" "a" "b" "pre"*'
+    assert fts_query("*** ---") == ""
+
+
+def test_cli_search(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XREF_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in DOCS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    assert main(["search", "wonsan harbour", str(root), "--format", "jsonl", "--limit", "3"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3 and lines[0]["doc"] == "a-many.txt"
+    assert {"doc", "start", "end", "snippet", "score", "line", "title", "paragraph"} <= set(lines[0])
+    assert main(["search", "wonsan", str(root)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["DOC", "LINE", "PARA", "SCORE"]
+    assert main(["search", "zebra", str(root), "--no-cache"]) == 1
+    assert "no matches" in capsys.readouterr().err

@@ -1,0 +1,337 @@
+"""Full-text search over the whole corpus with SQLite FTS5.
+
+Two steps, so that a query naming the corpus's commonest words still answers
+in milliseconds:
+
+1. documents: one FTS5 row per document (the index cache's ``fts`` table, or
+   an in-memory copy when the cache is off) ranked by bm25 -- a few thousand
+   rows to score, where paragraphs would be hundreds of thousands;
+2. paragraphs: the paragraphs of the best documents go into a scratch FTS5
+   table in memory and are ranked by bm25 again; ``highlight()`` marks the
+   matched words, which gives each hit's exact offsets in the document.
+
+Queries use FTS5 syntax (``"a phrase"``, ``AND``/``OR``/``NOT``, ``pre*``);
+anything FTS5 rejects (a stray quote, ``Kim Jong-un``'s hyphen, ``a:b``) is
+retried as plain words, each quoted, so a search never raises for its query.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xref.model import Document
+
+__all__ = ["FTS_SCHEMA", "Hit", "MemorySearcher", "Searcher", "fts_query"]
+
+#: Columns and tokenizer of the per-document table (the cache creates it too).
+FTS_SCHEMA = "fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+SNIPPET_CONTEXT = 60  # characters of context each side of the first match
+PER_DOCUMENT = 3  # hits shown per document at most
+_MARK_OPEN, _MARK_CLOSE = "\x01", "\x02"  # C0 controls never occur in sanitised text
+_WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching paragraph: where its first match is, and the text around it."""
+
+    doc_id: str
+    start: int  # offsets of the first matched words in the document text
+    end: int
+    snippet: str  # one line of context around the match
+    score: float  # higher is better (minus the document's bm25)
+    paragraph: int = 0  # 1-based paragraph number
+    highlights: tuple[tuple[int, int], ...] = ()  # matched words, as offsets into ``snippet``
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "doc": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "paragraph": self.paragraph,
+            "score": round(self.score, 3),
+            "snippet": self.snippet,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+def fts_query(query: str) -> str:
+    """``query`` as plain words: each quoted (a trailing ``*`` kept as a prefix search).
+
+    The fallback for queries FTS5 cannot parse; "" when nothing searchable is left.
+    """
+    parts = []
+    for word in _WORD.findall(query):
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if word:
+            parts.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def _hyphen_phrases(query: str) -> str:
+    """Hyphenated and apostrophised words as phrases: ``Kim Jong-un`` -> ``Kim "Jong-un"``.
+
+    FTS5 barewords cannot hold a hyphen; as a quoted phrase the word's parts
+    must be adjacent, which is what the writer meant. Text already inside
+    double quotes is left alone.
+    """
+    out: list[str] = []
+    for i, chunk in enumerate(query.split('"')):
+        if i % 2:
+            out.append(chunk)
+            continue
+        out.append(re.sub(r"[^\W_]+(?:[-'’.][^\W_]+)+", lambda m: f'"{m.group()}"', chunk))
+    return '"'.join(out)
+
+
+class Searcher:
+    """Ranked paragraph search over documents whose text is in an FTS5 table.
+
+    Subclasses say where the table is (:meth:`_connect`) and how its rowids map
+    to documents (``_doc_of``).
+    """
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self._documents = list(documents)
+        self._lock = threading.RLock()
+
+    # -- to provide -------------------------------------------------------------------
+    def _connect(self) -> tuple[sqlite3.Connection, str]:
+        """(connection, table name) of the per-document FTS table."""
+        raise NotImplementedError
+
+    def _doc_of(self, rowid: int) -> Document | None:
+        raise NotImplementedError
+
+    # -- searching --------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20) -> list[Hit]:
+        """Up to ``limit`` hits, best documents first, at most a few per document."""
+        if limit <= 0 or not query.strip():
+            return []
+        with self._lock:
+            conn, table = self._connect()
+            ranked, expression = self._rank_documents(conn, table, query, limit)
+        if not ranked:
+            return []
+        return self._paragraph_hits(ranked, expression, limit)
+
+    def _rank_documents(
+        self, conn: sqlite3.Connection, table: str, query: str, limit: int
+    ) -> tuple[list[tuple[Document, float]], str]:
+        wanted = max(limit, 10)
+        sql = f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT ?"
+        balanced = query + '"' if query.count('"') % 2 else query  # an unclosed phrase, closed
+        tries = (query, balanced, _hyphen_phrases(balanced), fts_query(query))
+        for expression in dict.fromkeys(tries):
+            if not expression.strip():
+                continue
+            try:
+                # The table may hold documents outside this corpus: ask for more, then for all.
+                for cap in (wanted * 2 + 10, -1):
+                    rows = conn.execute(sql, (expression, cap)).fetchall()
+                    ranked = [(doc, -score) for rowid, score in rows if (doc := self._doc_of(rowid)) is not None]
+                    if len(ranked) >= wanted or len(rows) < cap or cap < 0:
+                        break
+            except sqlite3.OperationalError:
+                continue  # FTS5 syntax error: try the plainer spelling
+            return ranked[:wanted], expression
+        return [], ""
+
+    def _paragraph_hits(self, ranked: list[tuple[Document, float]], expression: str, limit: int) -> list[Hit]:
+        """The best paragraphs of the ranked documents, a document at a time, until
+        ``limit`` hits: the first few documents usually fill the list."""
+        candidates = _candidate_finder(expression)
+        any_word = " OR ".join(fts_query(expression).split())
+        out: list[Hit] = []
+        scratch = sqlite3.connect(":memory:")
+        try:
+            scratch.execute(f"CREATE VIRTUAL TABLE p USING {FTS_SCHEMA}")
+            for doc, doc_score in ranked:
+                text = doc.text
+                layout = doc.layout
+                starts, ends = layout.para_starts, layout.para_ends
+                numbers: Sequence[int] = range(1, len(starts) + 1)
+                if candidates is not None:
+                    # Only paragraphs holding one of the words can match; if none
+                    # does (other spellings FTS5 folds together), all of them.
+                    found = sorted({layout.paragraph_of(m.start()) for m in candidates.finditer(text)})
+                    numbers = found or numbers
+                scratch.execute("DELETE FROM p")
+                scratch.executemany(
+                    "INSERT INTO p(rowid, text) VALUES (?, ?)",
+                    ((para, text[starts[para - 1] : ends[para - 1]]) for para in numbers),
+                )
+                # Words in different paragraphs match the document, not one paragraph:
+                # then its best paragraph for any of the words.
+                used = expression
+                best = self._best_paragraphs(scratch, expression)
+                if not best and any_word:
+                    used = any_word
+                    best = self._best_paragraphs(scratch, any_word, 1)
+                marked = self._highlights(scratch, used, best)
+                for para in best:
+                    start, end = starts[para - 1], ends[para - 1]
+                    plain = text[start:end]
+                    out.append(_make_hit(doc, doc_score, para, start, plain, marked.get(para, plain)))
+                    if len(out) >= limit:
+                        return out
+        finally:
+            scratch.close()
+        return out
+
+    @staticmethod
+    def _best_paragraphs(scratch: sqlite3.Connection, expression: str, count: int = PER_DOCUMENT) -> list[int]:
+        """Numbers of the ``count`` best matching paragraphs in the scratch table, best first."""
+        try:
+            rows = scratch.execute(
+                "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (expression, count)
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [rowid for (rowid,) in rows]
+
+    @staticmethod
+    def _highlights(scratch: sqlite3.Connection, expression: str, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        try:
+            rows = scratch.execute(
+                f"SELECT rowid, highlight(p, 0, ?, ?) FROM p WHERE p MATCH ? AND rowid IN ({marks})",
+                (_MARK_OPEN, _MARK_CLOSE, expression, *rowids),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return {}
+        return dict(rows)
+
+
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+# Letters FTS5 (remove_diacritics 2) treats as their base letter, for the common
+# romanisations: a query word "chinsong" must find "Chinsŏng".
+_VOWELS = {
+    "a": "aàáâãäåāăą", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭįı", "o": "oòóôõöøōŏő",
+    "u": "uùúûüũūŭůűų", "y": "yýÿŷ", "c": "cçćĉċč", "n": "nñńņňŉ", "s": "sśŝşš",
+}
+
+
+def _candidate_finder(expression: str) -> re.Pattern[str] | None:
+    """A regex finding every place one of the query's words could be (a superset of
+    what FTS5 matches), or None when it would not narrow anything down."""
+    words = {w.rstrip("*").casefold() for w in _WORD.findall(expression) if w.rstrip("*") not in _OPERATORS}
+    words.discard("")
+    if not words or any(len(w) < 3 for w in words):
+        return None
+    parts = []
+    for word in sorted(words, key=len, reverse=True):
+        parts.append("".join(f"[{_VOWELS[c]}]" if c in _VOWELS else re.escape(c) for c in word))
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _make_hit(doc: Document, score: float, para: int, para_start: int, plain: str, marked: str) -> Hit:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    open_at = -1
+    for ch in marked:
+        if ch == _MARK_OPEN:
+            open_at = pos
+        elif ch == _MARK_CLOSE:
+            if open_at >= 0:
+                spans.append((open_at, pos))
+            open_at = -1
+        else:
+            pos += 1
+    if pos != len(plain):  # markers we did not put there: no highlights rather than wrong ones
+        spans = []
+    # Words of one phrase ("Kim" "Jong-un") are marked one by one: join those
+    # separated by nothing but spaces or punctuation.
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s - merged[-1][1] <= 3 and not _WORD.search(plain, merged[-1][1], s):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    spans = merged
+    first_start, first_end = spans[0] if spans else (0, 0)
+    lo = max(0, first_start - SNIPPET_CONTEXT)
+    if lo > 0:
+        space = plain.find(" ", lo, first_start)
+        lo = space + 1 if space != -1 else lo
+    hi = min(len(plain), max(first_end, first_start) + 2 * SNIPPET_CONTEXT)
+    if hi < len(plain):
+        space = plain.rfind(" ", first_end, hi)
+        hi = space if space != -1 else hi
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(plain) else ""
+    # Newlines and tabs become single spaces; the text keeps its length so offsets hold.
+    window = plain[lo:hi].translate(_ONE_LINE)
+    snippet = prefix + window + suffix
+    shift = len(prefix) - lo
+    highlights = tuple((s + shift, e + shift) for s, e in spans if s >= lo and e <= hi)
+    return Hit(
+        doc_id=doc.id,
+        start=para_start + first_start,
+        end=para_start + first_end,
+        snippet=snippet,
+        score=score,
+        paragraph=para,
+        highlights=highlights,
+    )
+
+
+_ONE_LINE = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
+
+
+class MemorySearcher(Searcher):
+    """Search without the index cache: an in-memory FTS5 table, built on the first search."""
+
+    def __init__(self, documents: Sequence[Document], progress: Callable[[int, int], None] | None = None) -> None:
+        super().__init__(documents)
+        self._conn: sqlite3.Connection | None = None
+        self._progress = progress
+
+    def _connect(self) -> tuple[sqlite3.Connection, str]:
+        if self._conn is None:
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            conn.execute(f"CREATE VIRTUAL TABLE fts USING {FTS_SCHEMA}")
+            total = len(self._documents)
+            for i, doc in enumerate(self._documents):
+                conn.execute("INSERT INTO fts(rowid, text) VALUES (?, ?)", (i, doc.text))
+                if self._progress is not None:
+                    self._progress(i + 1, total)
+            conn.commit()
+            self._conn = conn
+        return self._conn, "fts"
+
+    def _doc_of(self, rowid: int) -> Document | None:
+        return self._documents[rowid] if 0 <= rowid < len(self._documents) else None
+
+
+class TableSearcher(Searcher):
+    """Search an FTS table someone else keeps (the index cache), rowids mapped by ``keys``."""
+
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        keys: Sequence[int],
+        connect: Callable[[], sqlite3.Connection],
+        lock: threading.RLock | None = None,
+        table: str = "fts",
+    ) -> None:
+        super().__init__(documents)
+        if lock is not None:
+            self._lock = lock
+        self._by_key = {key: doc for key, doc in zip(keys, self._documents)}
+        self._connect_fn = connect
+        self._table = table
+
+    def _connect(self) -> tuple[sqlite3.Connection, str]:
+        return self._connect_fn(), self._table
+
+    def _doc_of(self, rowid: int) -> Document | None:
+        return self._by_key.get(rowid)

@@ -1,0 +1,403 @@
+"""Compact storage of one document's mentions: parallel arrays, not objects.
+
+Two to three million :class:`~xref.model.Mention` objects (a 100 MB corpus)
+take over a gigabyte; the same facts as machine integers take about 25 MB.
+A :class:`DocRecord` holds, for one document:
+
+* ``starts``/``ends``/``ent``/``kind``: one entry per mention, in text order;
+  ``ent`` and ``kind`` index the document's own small tables ``ents`` (entity
+  ids, in order of first mention) and ``kinds`` (how matched);
+* ``order``/``group``: mention numbers grouped by entity, so the mentions of
+  entity ``ents[k]`` are ``order[group[k]:group[k + 1]]``, in text order;
+* ``co_b``/``co_n``/``co_group``: paragraph co-occurrence, entity ``k`` shares
+  ``co_n[j]`` paragraphs with ``ents[co_b[j]]`` for j in ``co_group[k]:co_group[k+1]``;
+* ``discovered``/``surfaces``: entities the recogniser discovered here, and
+  how often each spelling of a discovered entity occurs (to name it later).
+
+:func:`pack` and :func:`unpack` turn a record into bytes and back (the index
+cache stores them); :func:`unpack` checks every length, so damaged bytes raise
+:class:`ValueError` instead of giving wrong offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+import zlib
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from itertools import combinations
+from operator import attrgetter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from xref.model import Entity, Mention, TextLayout
+
+__all__ = ["COOCCURRENCE_MAX", "DocRecord", "pack", "pack_container", "unpack", "unpack_container"]
+
+#: A paragraph naming more entities than this is a list or a table, not prose.
+COOCCURRENCE_MAX = 60
+
+_START, _END, _ENTITY, _MATCH, _SCORE = (attrgetter(name) for name in ("start", "end", "entity", "match", "score"))
+_MAGIC = b"XRD1"
+_HEADER = struct.Struct("<4sII")  # magic, header length, crc32 of everything after this struct
+_ARRAYS = ("starts", "ends", "ent", "kind", "order", "group", "co_b", "co_n", "co_group")
+
+
+def _int_array(values: Iterable[int], limit: int) -> array:
+    """The smallest of 'i' / 'q' that holds values up to ``limit``."""
+    return array("i" if limit < 2**31 else "q", values)
+
+
+def _small_array(values: Iterable[int], limit: int) -> array:
+    return array("H" if limit < 2**16 else "I", values)
+
+
+class DocRecord:
+    __slots__ = (
+        "ents", "kinds", "starts", "ends", "ent", "kind", "scores", "order", "group",
+        "co_b", "co_n", "co_group", "discovered", "surfaces", "lines", "paragraphs",
+    )
+
+    def __init__(
+        self,
+        *,
+        ents: tuple[str, ...],
+        kinds: tuple[str, ...],
+        starts: array,
+        ends: array,
+        ent: array,
+        kind: array,
+        scores: dict[int, float],
+        order: array,
+        group: array,
+        co_b: array,
+        co_n: array,
+        co_group: array,
+        discovered: tuple[Entity, ...],
+        surfaces: tuple[tuple[str, str, int], ...],
+        lines: int,
+        paragraphs: int,
+    ) -> None:
+        self.ents = ents
+        self.kinds = kinds
+        self.starts = starts
+        self.ends = ends
+        self.ent = ent
+        self.kind = kind
+        self.scores = scores
+        self.order = order
+        self.group = group
+        self.co_b = co_b
+        self.co_n = co_n
+        self.co_group = co_group
+        self.discovered = discovered
+        self.surfaces = surfaces
+        self.lines = lines
+        self.paragraphs = paragraphs
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DocRecord):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def from_mentions(
+        cls,
+        mentions: list[Mention],
+        discovered: Mapping[str, Entity],
+        layout: TextLayout,
+        known: Mapping[str, Entity] | None = None,
+    ) -> DocRecord:
+        """The record of one document's recognition result.
+
+        ``known``: the knowledge base's entities, which win over ``discovered``
+        when telling whether a mention's entity is a discovered one.
+        """
+        # Column-wise with map/zip/set (C loops): this runs for every document indexed.
+        starts = list(map(_START, mentions))
+        ends = list(map(_END, mentions))
+        entity_ids = list(map(_ENTITY, mentions))
+        ent_no = {eid: k for k, eid in enumerate(dict.fromkeys(entity_ids))}  # first-mention order
+        ent_list = list(map(ent_no.__getitem__, entity_ids))
+        matches = list(map(_MATCH, mentions))
+        kind_no = {match: k for k, match in enumerate(dict.fromkeys(matches))}
+        kind_list = list(map(kind_no.__getitem__, matches))
+        scores = {i: float(score) for i, score in enumerate(map(_SCORE, mentions)) if score is not None}
+        known = known or {}
+        found = set()
+        for eid in ent_no:
+            entity = known.get(eid) or discovered.get(eid)
+            if entity is not None and entity.discovered:
+                found.add(eid)
+        surface_counts: dict[str, dict[str, int]] = {}
+        if found:
+            for m in mentions:
+                if m.entity in found:
+                    counts = surface_counts.get(m.entity)
+                    if counts is None:
+                        counts = surface_counts[m.entity] = {}
+                    counts[m.surface] = counts.get(m.surface, 0) + 1
+        n_ents = len(ent_no)
+        order = sorted(range(len(mentions)), key=ent_list.__getitem__)  # stable: text order within an entity
+        group = [0] * (n_ents + 1)
+        for k in ent_list:
+            group[k + 1] += 1
+        for k in range(n_ents):
+            group[k + 1] += group[k]
+        # Which entities share a paragraph. Mentions are in text order, so each
+        # paragraph's mentions are one slice, cut where the next paragraph starts
+        # (a mention before the first paragraph counts as in the first).
+        cuts = [bisect_left(starts, p) for p in layout.para_starts[1:]]
+        pair_counts: Counter[tuple[int, int]] = Counter()  # (a, b) with a < b: the counts are symmetric
+        lo = 0
+        for hi in (*cuts, len(starts)):
+            if hi - lo >= 2:
+                ents = set(ent_list[lo:hi])
+                if 2 <= len(ents) <= COOCCURRENCE_MAX:
+                    pair_counts.update(combinations(sorted(ents), 2))
+            lo = hi
+        pairs: dict[int, dict[int, int]] = defaultdict(dict)
+        for (a, b), n in sorted(pair_counts.items()):
+            pairs[a][b] = n
+            pairs[b][a] = n
+        co_b: list[int] = []
+        co_n: list[int] = []
+        co_group = [0]
+        for k in range(n_ents):
+            for b, n in pairs.get(k, {}).items():
+                co_b.append(b)
+                co_n.append(n)
+            co_group.append(len(co_b))
+        last = mentions[-1].end if mentions else 0
+        big = max(last, len(mentions))
+        return cls(
+            ents=tuple(ent_no),
+            kinds=tuple(map(str, kind_no)),
+            starts=_int_array(starts, big),
+            ends=_int_array(ends, big),
+            ent=_small_array(ent_list, n_ents),
+            kind=array("B", kind_list),
+            scores=scores,
+            order=_int_array(order, big),
+            group=_int_array(group, big),
+            co_b=_small_array(co_b, n_ents),
+            co_n=_int_array(co_n, big),
+            co_group=_int_array(co_group, max(big, len(co_b))),
+            discovered=tuple(discovered.values()),
+            surfaces=tuple((eid, s, n) for eid, counts in surface_counts.items() for s, n in counts.items()),
+            lines=layout.line_count,
+            paragraphs=layout.paragraph_count,
+        )
+
+    # -- reading ---------------------------------------------------------------------
+    def mention(self, doc_id: str, text: str, i: int) -> Mention:
+        start, end = self.starts[i], self.ends[i]
+        return Mention(
+            doc_id, start, end, text[start:end], self.ents[self.ent[i]], self.kinds[self.kind[i]], self.scores.get(i)
+        )
+
+    def mentions(self, doc_id: str, text: str) -> list[Mention]:
+        ents, kinds, scores = self.ents, self.kinds, self.scores
+        return [
+            Mention(doc_id, s, e, text[s:e], ents[k], kinds[c], scores.get(i))
+            for i, (s, e, k, c) in enumerate(zip(self.starts, self.ends, self.ent, self.kind))
+        ]
+
+    def entity_mentions(self, k: int) -> array:
+        """Mention numbers of local entity ``k``, in text order."""
+        return self.order[self.group[k] : self.group[k + 1]]
+
+
+# -- bytes -----------------------------------------------------------------------------
+#
+# One container format for records and summaries: a struct header (magic,
+# JSON length, CRC32 of the rest), the JSON, then the arrays' bytes in order.
+
+
+def pack_container(magic: bytes, header: dict[str, Any], arrays: Sequence[array]) -> bytes:
+    header = {**header, "bo": sys.byteorder, "a": [[a.typecode, len(a)] for a in arrays]}
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = b"".join([head, *(a.tobytes() for a in arrays)])
+    return _HEADER.pack(magic, len(head), zlib.crc32(body)) + body
+
+
+def unpack_container(magic: bytes, blob: bytes | memoryview) -> tuple[dict[str, Any], list[array]]:
+    """(header, arrays) packed by :func:`pack_container`; ValueError when damaged."""
+    view = memoryview(blob)
+    try:
+        found, head_len, crc = _HEADER.unpack_from(view)
+        if found != magic:
+            raise ValueError("wrong kind of data")
+        start = _HEADER.size
+        if zlib.crc32(view[start:]) != crc:
+            raise ValueError("checksum mismatch")
+        header = json.loads(bytes(view[start : start + head_len]).decode("utf-8"))
+        if header.get("bo") != sys.byteorder:
+            raise ValueError("written on a machine with another byte order")
+        pos = start + head_len
+        arrays: list[array] = []
+        for code, length in header["a"]:
+            a = array(code)
+            end = pos + length * a.itemsize
+            if end > len(view):
+                raise ValueError("truncated")
+            a.frombytes(view[pos:end])
+            arrays.append(a)
+            pos = end
+        if pos != len(view):
+            raise ValueError("trailing bytes")
+        return header, arrays
+    except ValueError as exc:  # json, array.frombytes, bad typecodes
+        raise ValueError(f"damaged data: {exc}") from None
+    except (struct.error, UnicodeDecodeError, TypeError, KeyError, IndexError) as exc:
+        raise ValueError(f"damaged data: {exc}") from None
+
+
+def pack(record: DocRecord) -> bytes:
+    header: dict[str, Any] = {
+        "v": 1,
+        "e": record.ents,
+        "k": record.kinds,
+        "s": [[i, s] for i, s in record.scores.items()],
+        "d": [[e.id, e.name, e.type] for e in record.discovered],
+        "f": record.surfaces,
+        "l": [record.lines, record.paragraphs],
+    }
+    return pack_container(_MAGIC, header, [getattr(record, name) for name in _ARRAYS])
+
+
+def unpack(blob: bytes | memoryview) -> DocRecord:
+    """The record packed in ``blob``; ValueError if it is damaged or from another machine."""
+    header, array_list = unpack_container(_MAGIC, blob)
+    try:
+        if header.get("v") != 1 or len(array_list) != len(_ARRAYS):
+            raise ValueError("record from another version")
+        arrays = dict(zip(_ARRAYS, array_list))
+        ents = tuple(header["e"])
+        kinds = tuple(header["k"])
+        n = len(arrays["starts"])
+        n_ents = len(ents)
+        group = arrays["group"]
+        if not (
+            len(arrays["ends"]) == len(arrays["ent"]) == len(arrays["kind"]) == len(arrays["order"]) == n
+            and len(group) == n_ents + 1 == len(arrays["co_group"])
+            and len(arrays["co_b"]) == len(arrays["co_n"])
+            and (n_ents == 0 or (group[0] == 0 and group[-1] == n))
+        ):
+            raise ValueError("inconsistent record")
+        lines, paragraphs = header["l"]
+        return DocRecord(
+            ents=ents,
+            kinds=kinds,
+            scores={int(i): float(s) for i, s in header["s"]},
+            discovered=tuple(Entity(e, name, t, discovered=True) for e, name, t in header["d"]),
+            surfaces=tuple((e, s, int(c)) for e, s, c in header["f"]),
+            lines=int(lines),
+            paragraphs=int(paragraphs),
+            **arrays,
+        )
+    except (TypeError, KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"damaged record: {exc}") from None
+
+
+# -- corpus summary ------------------------------------------------------------------------
+
+_SUMMARY_MAGIC = b"XRS1"
+COOCCURRING_KEPT = 64  # partners per entity kept in a summary
+
+
+class Summary:
+    """What an index needs when it opens, without any document's mention arrays.
+
+    ``entity_ids``: entities with mentions, in order of first mention in the
+    corpus. Entity number ``k``'s postings are ``[offsets[k], offsets[k+1])``
+    of ``docs`` (document numbers, ascending), ``locals`` (its number in that
+    document's entity table) and ``counts`` (its mentions there).
+    ``named``: (id, name, type) of discovered entities, named by their
+    commonest spelling. ``cooccur``: for entity k, its partners (entity
+    numbers) and shared-paragraph counts, best first, at most
+    :data:`COOCCURRING_KEPT`, in ``[co_offsets[k], co_offsets[k+1])`` -- or
+    None when not computed.
+    """
+
+    __slots__ = ("entity_ids", "offsets", "docs", "locals", "counts", "doc_mentions", "doc_lines", "named",
+                 "co_offsets", "co_partner", "co_count")
+
+    def __init__(
+        self,
+        entity_ids: list[str],
+        offsets: array,
+        docs: array,
+        locals: array,  # noqa: A002
+        counts: array,
+        doc_mentions: array,
+        doc_lines: array,
+        named: list[tuple[str, str, str]],
+        co_offsets: array | None = None,
+        co_partner: array | None = None,
+        co_count: array | None = None,
+    ) -> None:
+        self.entity_ids = entity_ids
+        self.offsets = offsets
+        self.docs = docs
+        self.locals = locals
+        self.counts = counts
+        self.doc_mentions = doc_mentions
+        self.doc_lines = doc_lines
+        self.named = named
+        self.co_offsets = co_offsets
+        self.co_partner = co_partner
+        self.co_count = co_count
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Summary):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def pack_summary(summary: Summary) -> bytes:
+    arrays = [summary.offsets, summary.docs, summary.locals, summary.counts, summary.doc_mentions, summary.doc_lines]
+    has_co = summary.co_offsets is not None
+    if has_co:
+        arrays += [summary.co_offsets, summary.co_partner, summary.co_count]  # type: ignore[list-item]
+    header = {"v": 1, "e": summary.entity_ids, "n": summary.named, "co": has_co}
+    return pack_container(_SUMMARY_MAGIC, header, arrays)
+
+
+def unpack_summary(blob: bytes | memoryview, documents: int) -> Summary:
+    """The summary in ``blob`` for a corpus of ``documents`` documents; ValueError when damaged."""
+    header, arrays = unpack_container(_SUMMARY_MAGIC, blob)
+    try:
+        has_co = bool(header["co"])
+        if header.get("v") != 1 or len(arrays) != (9 if has_co else 6):
+            raise ValueError("summary from another version")
+        offsets, docs, locals_, counts, doc_mentions, doc_lines = arrays[:6]
+        entity_ids = list(header["e"])
+        if not (
+            len(offsets) == len(entity_ids) + 1
+            and offsets[0] == 0
+            and offsets[-1] == len(docs) == len(locals_) == len(counts)
+            and len(doc_mentions) == len(doc_lines) == documents
+        ):
+            raise ValueError("inconsistent summary")
+        summary = Summary(entity_ids, offsets, docs, locals_, counts, doc_mentions, doc_lines,
+                          [(e, n, t) for e, n, t in header["n"]])
+        if has_co:
+            co_offsets, co_partner, co_count = arrays[6:]
+            if not (len(co_offsets) == len(entity_ids) + 1 and co_offsets[-1] == len(co_partner) == len(co_count)):
+                raise ValueError("inconsistent summary")
+            summary.co_offsets, summary.co_partner, summary.co_count = co_offsets, co_partner, co_count
+        return summary
+    except (TypeError, KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"damaged summary: {exc}") from None
