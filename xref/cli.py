@@ -263,7 +263,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.format == "jsonl":
             _jsonl({**hit.to_json(), "line": line, "title": doc.title}, out)
         else:
-            rows.append([sanitise_line(hit.doc_id), str(line), str(hit.paragraph), f"{hit.score:.2f}",
+            rows.append([sanitise_line(hit.doc_id), str(line), str(hit.paragraph), f"{hit.score:.3g}",
                          sanitise_line(hit.snippet)])
     if args.format == "table":
         _table(rows, out)

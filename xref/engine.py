@@ -288,6 +288,7 @@ class _Build:
         self.co_table: dict[str, dict[str, int]] = {}  # co-occurrence of the records in co_covered
         self.co_covered: set[int] = set()
         self.co_dirty = False
+        self.recognised_rows: set[int] = set()  # files to read whose cached row has current mentions
         if cache is None:
             self._process([self._load_job(i, None) for i in range(len(files))])
             return self._finish(self.memory)
@@ -321,6 +322,8 @@ class _Build:
                     texts_only.append((i, row))  # knowledge base changed: recognise the cached text
             else:
                 loads.append((i, row if same_source else None))
+                if row is not None and same_source and row.ok and row.id in have:
+                    self.recognised_rows.add(i)  # if only its stamps changed, nothing to redo
         in_corpus = {doc_id for doc_id, _ in files}
         gone = [p for p in rows if p not in in_corpus] if self.plan.whole_folder else []
 
@@ -543,12 +546,13 @@ class _Build:
                 self._send_partial()
                 last_partial = time.perf_counter()
         flush()
-        if touched_slots and cache is not None:
+        stale = [i for i in touched_slots if i not in self.recognised_rows]
+        if stale and cache is not None:
             # Touched files whose cached mentions are for another knowledge base.
             have = cache.recognised(self.rkey)
             rows = cache.doc_rows()
             again = []
-            for i in touched_slots:
+            for i in stale:
                 row = rows.get(self.plan.files[i][0])
                 if row is not None and row.ok and row.id not in have:
                     again.append(self._text_job(i, row))
