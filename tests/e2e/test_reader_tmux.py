@@ -58,6 +58,7 @@ def test_open_step_and_jump_across_documents(tmux, tmp_path):
 
     # [ from his first mention in the corpus wraps round to his last one, in
     # another document: the reader opens it and the panel still follows him.
+    tmux.wait_stable()
     tmux.send("[")
     screen = tmux.wait_for(lambda s: not header_line(s).startswith(" Jang Jin-sung"))
     screen = tmux.wait_for("Kim Jong-il  person")

@@ -111,6 +111,20 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"screen never showed {predicate!r}; last screen:\n{screen}")
 
+    def wait_stable(self, quiet: float = 0.4, timeout: float = 10.0) -> str:
+        """Wait until the screen stops changing for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        screen = self.capture()
+        still_since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.capture()
+            if now != screen:
+                screen, still_since = now, time.monotonic()
+            elif time.monotonic() - still_since >= quiet:
+                return screen
+        return screen
+
     def wait_change(self, before: str, timeout: float = 10.0) -> str:
         return self.wait_for(lambda s: s != before, timeout)
 
