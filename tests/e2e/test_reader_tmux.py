@@ -60,7 +60,14 @@ def test_open_step_and_jump_across_documents(tmux, tmp_path):
     # another document: the reader opens it and the panel still follows him.
     tmux.wait_stable()
     tmux.send("[")
-    screen = tmux.wait_for(lambda s: not header_line(s).startswith(" Jang Jin-sung"))
+    try:
+        screen = tmux.wait_for(lambda s: not header_line(s).startswith(" Jang Jin-sung"), timeout=8)
+    except AssertionError:
+        # Seen rarely when both cores are saturated by the parallel test run: the
+        # keystroke produced no change. Pilot tests cover [ deterministically; here
+        # one retry keeps the end-to-end check about what the screen shows.
+        tmux.send("[")
+        screen = tmux.wait_for(lambda s: not header_line(s).startswith(" Jang Jin-sung"))
     screen = tmux.wait_for("Kim Jong-il  person")
     assert header_line(screen).startswith(" Ask A North Korean"), header_line(screen)
     assert "Kim Jong Il" in screen.split("Cross-references")[0]  # the reader shows his name there
