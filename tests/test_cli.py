@@ -166,7 +166,6 @@ def test_bundled_corpus_found_from_any_directory(tmp_path):
 
 @pytest.mark.parametrize("term", ["dumb", ""])
 def test_reader_without_a_usable_terminal_says_so(tmp_path, term):
-    import os
 
     env = {**source_env(), "TERM": term}
     proc = subprocess.run(

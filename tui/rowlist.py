@@ -86,31 +86,22 @@ class RowList(ScrollView, can_focus=True):
     }
     """
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
+        def __init__(self, row_list: RowList, index: int, row: Row) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> RowList:
+            return self.row_list
+
+    class Highlighted(_RowMessage):
         """The list cursor moved to a row."""
 
-        def __init__(self, row_list: RowList, index: int, row: Row) -> None:
-            super().__init__()
-            self.row_list = row_list
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> RowList:
-            return self.row_list
-
-    class Selected(Message):
+    class Selected(_RowMessage):
         """Enter (or a click) on a selectable row."""
-
-        def __init__(self, row_list: RowList, index: int, row: Row) -> None:
-            super().__init__()
-            self.row_list = row_list
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> RowList:
-            return self.row_list
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

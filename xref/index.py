@@ -696,6 +696,3 @@ def build_index(
             progress(i, total)
     return CorpusIndex(corpus, entity_map, records=records)
 
-
-def documents_in_order(index: CorpusIndex) -> Sequence[Document]:
-    return index.corpus.documents

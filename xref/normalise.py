@@ -14,7 +14,6 @@ Three levels, each coarser than the last:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -124,9 +123,6 @@ def fold_key(name: str) -> str:
         out.append(part)
     return "".join(out)
 
-
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 # Common Korean surnames in their usual romanisations. Used to recognise the
