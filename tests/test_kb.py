@@ -714,3 +714,61 @@ def test_user_file_names_lose_control_characters(tmp_path):
     assert "\x1b" not in evil.name and "\x07" not in evil.name
     assert "[bold]Name[/]" in evil.name  # markup-looking text is kept literally
     assert all("\x1b" not in a for a in evil.aliases)
+
+
+# ------------------------------------------------------------------- the parsed copy of the built-in file
+
+
+def _parse_builtin_toml() -> KnowledgeBase:
+    resource = resources.files("xref").joinpath("data", "kb.toml")
+    path = Path(str(resource))
+    return kb_module.merge(KnowledgeBase(), kb_module._parse(resource.read_bytes(), path), path)
+
+
+def _fresh_builtin(monkeypatch: pytest.MonkeyPatch, cache: Path) -> KnowledgeBase:
+    monkeypatch.setenv("XREF_CACHE_DIR", str(cache))
+    monkeypatch.delenv("XREF_NO_CACHE", raising=False)
+    kb_module._builtin.cache_clear()
+    try:
+        return kb_module.load_builtin()
+    finally:
+        kb_module._builtin.cache_clear()
+
+
+def test_parsed_copy_is_written_and_read_back_identically(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    first = _fresh_builtin(monkeypatch, tmp_path)
+    copies = list(tmp_path.glob("kb-builtin-*.json"))
+    assert len(copies) == 1
+    second = _fresh_builtin(monkeypatch, tmp_path)  # read from the copy
+    parsed = _parse_builtin_toml()
+    assert list(second.entities) == list(parsed.entities)
+    assert second.entities == parsed.entities == first.entities
+    assert second.fingerprint == parsed.fingerprint
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[[1, 2, 3]]", b'[["x"]]', b"[]"])
+def test_damaged_parsed_copy_falls_back_to_the_toml(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, damage: bytes
+) -> None:
+    _fresh_builtin(monkeypatch, tmp_path)
+    (copy,) = tmp_path.glob("kb-builtin-*.json")
+    copy.write_bytes(damage)
+    again = _fresh_builtin(monkeypatch, tmp_path)
+    assert again.entities == _parse_builtin_toml().entities
+
+
+def test_parsed_copy_is_named_by_the_toml_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XREF_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("XREF_NO_CACHE", raising=False)
+    one = kb_module._parsed_path(b'[[entity]]\nid = "a"\n')
+    two = kb_module._parsed_path(b'[[entity]]\nid = "b"\n')
+    assert one is not None and two is not None and one != two
+    monkeypatch.setenv("XREF_NO_CACHE", "1")
+    assert kb_module._parsed_path(b"x") is None
+
+
+def test_unwritable_cache_folder_still_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    loaded = _fresh_builtin(monkeypatch, blocker / "cache")
+    assert loaded.entities == _parse_builtin_toml().entities

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -390,11 +391,67 @@ def _symmetric(entities: dict[str, Entity]) -> dict[str, Entity]:
 # ------------------------------------------------------------------- loading
 
 
+# The built-in file is parsed and checked once and the result kept as JSON in
+# the cache folder: reading that back takes a few milliseconds where parsing
+# and checking the TOML takes about a hundred, which counts at start-up.
+# The file is named by a hash of the TOML bytes and of this format, so an
+# edited knowledge base or a new xref never reads an old result; anything
+# unexpected in it means "parse the TOML".
+_PARSED_FORMAT = 1
+_ENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(Entity))
+
+
+def _parsed_path(data: bytes) -> Path | None:
+    if os.environ.get("XREF_NO_CACHE"):
+        return None
+    from xref.cache import default_cache_dir
+
+    digest = hashlib.sha256(data + f"|{_PARSED_FORMAT}|{','.join(_ENTITY_FIELDS)}".encode()).hexdigest()[:20]
+    return default_cache_dir() / f"kb-builtin-{digest}.json"
+
+
+def _read_parsed(path: Path) -> dict[str, Entity] | None:
+    try:
+        rows = json.loads(path.read_bytes())
+        entities: dict[str, Entity] = {}
+        for row in rows:
+            if not isinstance(row, list) or len(row) != len(_ENTITY_FIELDS):
+                return None
+            values = dict(zip(_ENTITY_FIELDS, row))
+            values["aliases"] = tuple(values["aliases"])
+            values["distinct_from"] = tuple(values["distinct_from"])
+            entity = Entity(**values)
+            entities[entity.id] = entity
+        return entities or None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _write_parsed(path: Path, entities: Mapping[str, Entity]) -> None:
+    from xref.atomic import write_atomically
+
+    rows = [[getattr(e, name) for name in _ENTITY_FIELDS] for e in entities.values()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps(rows, ensure_ascii=False))
+    except OSError:  # a read-only cache folder only costs the parse next time
+        pass
+
+
 @lru_cache(maxsize=1)
 def _builtin() -> KnowledgeBase:
     resource = resources.files("xref").joinpath("data", "kb.toml")
     path = Path(str(resource))
-    return merge(KnowledgeBase(), _parse(resource.read_bytes(), path), path)
+    data = resource.read_bytes()
+    parsed = _parsed_path(data)
+    if parsed is not None:
+        entities = _read_parsed(parsed)
+        if entities is not None:
+            return KnowledgeBase(entities, [path])
+    kb = merge(KnowledgeBase(), _parse(data, path), path)
+    if parsed is not None:
+        _write_parsed(parsed, kb.entities)
+    return kb
 
 
 def load_builtin() -> KnowledgeBase:
