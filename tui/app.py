@@ -54,6 +54,7 @@ from xref.model import Mention
 NARROW = "-narrow"
 WIDE = "-wide"
 WIDE_AT = 130  # columns: from here the three panes sit side by side
+PARTIAL_EVERY = 1.0  # seconds between showing what is indexed so far, while a large corpus indexes
 
 # Key bar groups: "] [ same name", "b f back/fwd".
 SAME = Binding.Group("Same name")
@@ -100,10 +101,13 @@ class XrefApp(App[int]):
         workspace: Workspace | None = None,
         state_dir: str | Path | None = None,
         config_dir: str | Path | None = None,
+        use_cache: bool | None = None,
     ) -> None:
         super().__init__()
         self._paths = list(paths)
         self._kb_path = kb_path
+        self._use_cache = use_cache  # None: yes, unless $XREF_NO_CACHE
+        self._partial_shown = False  # a partial workspace is on screen while indexing goes on
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
         self._config = ConfigStore(config_dir)
@@ -190,8 +194,15 @@ class XrefApp(App[int]):
             if not worker.is_cancelled:
                 self.call_from_thread(self._show_progress, stage, done, total)
 
+        def partial(ready: Workspace) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._workspace_partial, ready)
+
         try:
-            workspace = open_workspace(paths, kb_path=kb_path, progress=progress)
+            workspace = open_workspace(
+                paths, kb_path=kb_path, progress=progress, partial=partial, partial_every=PARTIAL_EVERY,
+                use_cache=self._use_cache,
+            )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             if not worker.is_cancelled:
                 self.call_from_thread(self._load_failed, exc)
@@ -201,7 +212,10 @@ class XrefApp(App[int]):
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
         label = "Reading documents" if stage == "load" else "Finding names"
-        self._home_query("#loading-label", Static).update(Content(f"{label}… {done}/{total}"))
+        text = f"{label}… {done:,}/{total:,}"
+        if self._partial_shown:
+            text = f"Indexing {done:,}/{total:,} files; read what is ready"
+        self._home_query("#loading-label", Static).update(Content(text))
         bar = self._home_query("#loading-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
 
@@ -211,7 +225,44 @@ class XrefApp(App[int]):
         message = sanitise_line(f"Could not open the corpus: {type(exc).__name__}: {exc}")
         self.notify(message, severity="error", timeout=30, markup=False)
 
+    def _workspace_partial(self, workspace: Workspace) -> None:
+        """Part of a large corpus is indexed: show it, keep indexing the rest."""
+        if not workspace.corpus.documents:
+            return
+        if not self._partial_shown:
+            self._partial_shown = True
+            self.remove_class("-loading")
+            self.add_class("-indexing")
+            self._enter(workspace)
+        else:
+            self._adopt(workspace)
+
+    def _adopt(self, workspace: Workspace) -> None:
+        """A fuller workspace of the same corpus: take it without moving the reader."""
+        self.workspace = workspace
+        index = workspace.index
+        self.documents.set_index(index)
+        self.documents.set_current(self.reader.current_doc.id if self.reader.current_doc else None)
+        self.reader.adopt_index(index)
+        if self.reader.current_doc is None:
+            first = next(iter(index.documents), None)
+            self._open(first, 0)
+        elif not isinstance(self.focused, MentionPanel):
+            # The side panel's counts grow as documents are indexed.
+            mention = self.reader.current_mention
+            self.panel.show(index, mention.entity if mention else None, mention)
+
     def _workspace_ready(self, workspace: Workspace) -> None:
+        if self._partial_shown:
+            self._partial_shown = False
+            self.remove_class("-indexing")
+            self._adopt(workspace)
+            self._notify_problems(workspace)
+            return
+        self._enter(workspace)
+        self._notify_problems(workspace)
+
+    def _enter(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.remove_class("-loading")
         index = workspace.index
@@ -228,6 +279,8 @@ class XrefApp(App[int]):
             self.docs_visible = True
             self._apply_layout()
             self.documents.focus_filter()
+
+    def _notify_problems(self, workspace: Workspace) -> None:
         problems = workspace.problems
         if problems:
             n = len(problems)
@@ -577,7 +630,9 @@ def load_keymap(err: TextIO) -> dict[str, str]:
         return {}
 
 
-def run(paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: TextIO) -> int:
+def run(
+    paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: TextIO, use_cache: bool | None = None
+) -> int:
     """Run the reader; the exit code for the shell."""
     for p in paths:
         if not Path(p).exists():
@@ -586,7 +641,7 @@ def run(paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: 
     if kb_path is not None and not Path(kb_path).exists():
         print(f"xref: {kb_path}: no such knowledge-base file", file=err)
         return 1
-    app = XrefApp(paths, kb_path=kb_path)
+    app = XrefApp(paths, kb_path=kb_path, use_cache=use_cache)
     keymap = load_keymap(err)
     if keymap:
         app.set_keymap(keymap)

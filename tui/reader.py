@@ -237,6 +237,17 @@ class Reader(ScrollView, can_focus=True):
         self._layout()
         self._after_move(center=True)
 
+    def adopt_index(self, index: CorpusIndex) -> None:
+        """Take a fuller index of the same corpus (indexing went on) without moving.
+
+        A document's text and mentions are the same in both, so the view stays.
+        """
+        self._index = index
+        if self._doc is not None and self._doc.id in index.documents:
+            self._doc = index.document(self._doc.id)
+            self._mentions = index.doc_mentions(self._doc.id)
+            self._starts = [m.start for m in self._mentions]
+
     def move_to(self, offset: int, *, center: bool = True) -> None:
         """Put the cursor at ``offset`` in the current document."""
         self._cursor = self._clamp(offset)

@@ -327,7 +327,7 @@ def _run_tui(argv: list[str], err: TextIO) -> int:
     except ImportError as exc:  # pragma: no cover - textual is a dependency
         print(f"xref: the reader needs Textual ({exc}); the subcommands still work: {', '.join(SUBCOMMANDS)}", file=err)
         return 1
-    return run(args.paths, kb_path=args.kb, err=err)
+    return run(args.paths, kb_path=args.kb, err=err, use_cache=False if args.no_cache else None)
 
 
 if __name__ == "__main__":
