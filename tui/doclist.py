@@ -13,18 +13,35 @@ from xref.model import Document
 
 
 class DocumentEntry:
-    """The title line of one document (selectable)."""
+    """The title line of one document (selectable).
 
-    __slots__ = ("doc", "label", "count", "current", "search_key")
+    Label and search key are made when first needed: a corpus of thousands of
+    documents lists at once, and only the rows on screen are ever drawn.
+    """
+
+    __slots__ = ("doc", "count", "current", "_label", "_search_key")
     selectable = True
     attached = False
 
     def __init__(self, doc: Document, count: int) -> None:
         self.doc = doc
-        self.label = document_label(doc.title, doc.id)
         self.count = count
         self.current = False
-        self.search_key = " ".join((self.label, doc.id, clean(doc.author), clean(doc.date))).casefold()
+        self._label: str | None = None
+        self._search_key: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self._label is None:
+            self._label = document_label(self.doc.title, self.doc.id)
+        return self._label
+
+    @property
+    def search_key(self) -> str:
+        if self._search_key is None:
+            doc = self.doc
+            self._search_key = " ".join((self.label, doc.id, clean(doc.author), clean(doc.date))).casefold()
+        return self._search_key
 
     def render(self, width: int, palette: Palette) -> Text:
         marker = "▶ " if self.current else "  "
@@ -36,16 +53,25 @@ class DocumentEntry:
 class DocumentMeta:
     """The author · date · id line under a title (highlighted with it)."""
 
-    __slots__ = ("text",)
+    __slots__ = ("doc", "count", "_text")
     selectable = False
     attached = True
 
     def __init__(self, doc: Document, count: int) -> None:
-        names = f"{count} name{'s' if count != 1 else ''}"
-        parts = [p for p in (clean(doc.author), clean(doc.date)) if p]
-        if not parts and clean(doc.publisher):
-            parts = [clean(doc.publisher)]
-        self.text = "  " + " · ".join([names, *parts] if parts else [names, clean(doc.id)])
+        self.doc = doc
+        self.count = count
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            doc, count = self.doc, self.count
+            names = f"{count} name{'s' if count != 1 else ''}"
+            parts = [p for p in (clean(doc.author), clean(doc.date)) if p]
+            if not parts and clean(doc.publisher):
+                parts = [clean(doc.publisher)]
+            self._text = "  " + " · ".join([names, *parts] if parts else [names, clean(doc.id)])
+        return self._text
 
     def render(self, width: int, palette: Palette) -> Text:
         return Text(self.text, style=palette("rowlist--dim"), no_wrap=True, overflow="ellipsis")
@@ -70,7 +96,7 @@ class DocumentList(FilterList):
     def set_index(self, index: CorpusIndex) -> None:
         self._entries = []
         for doc in index.corpus.documents:
-            count = len(index.doc_mentions(doc.id))
+            count = index.doc_mention_count(doc.id)
             self._entries.append((DocumentEntry(doc, count), DocumentMeta(doc, count)))
         self.apply_filter(self.filter_input.value)
 
