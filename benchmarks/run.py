@@ -115,7 +115,7 @@ def _tui_app_class():
             self._done = False
 
         def _poll(self) -> None:
-            if self._done or self.workspace is None or self.has_class("-loading"):
+            if self._done or self.workspace is None or self.loading_state:
                 return
             self._done = True
             self.call_after_refresh(self._painted)

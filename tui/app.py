@@ -108,6 +108,8 @@ class XrefApp(App[int]):
         self._kb_path = kb_path
         self._use_cache = use_cache  # None: yes, unless $XREF_NO_CACHE
         self._partial_shown = False  # a partial workspace is on screen while indexing goes on
+        self._mounted = False
+        self._early: list[tuple[object, tuple[object, ...]]] = []
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
         self._config = ConfigStore(config_dir)
@@ -176,13 +178,44 @@ class XrefApp(App[int]):
             yield LoadingIndicator()
         yield KeyBar()
 
+    def on_load(self) -> None:
+        # Start reading the corpus before the screen is built: the index cache
+        # is read while Textual composes and styles the panes.
+        if self.workspace is None:
+            self._load(self._paths, self._kb_path)
+
     def on_mount(self) -> None:
+        self._mounted = True
         self._apply_layout()
         if self.workspace is not None:
             self._workspace_ready(self.workspace)
-        else:
-            self.add_class("-loading")
-            self._load(self._paths, self._kb_path)
+            return
+        self._set_loading("loading")
+        for call, args in self._early:  # what the loader sent before the panes existed
+            call(*args)
+        self._early.clear()
+
+    def _when_mounted(self, call, *args) -> bool:  # type: ignore[no-untyped-def]
+        """True if the panes exist; otherwise ``call(*args)`` waits for them."""
+        if self._mounted:
+            return True
+        self._early.append((call, args))
+        return False
+
+    @property
+    def loading_state(self) -> str:
+        """"loading" (nothing to show yet), "indexing" (part shown, more coming) or ""."""
+        try:
+            box = self._home_query("#loading", Vertical)
+        except NoMatches:
+            return "loading" if self.workspace is None else ""
+        return "loading" if box.has_class("-loading") else "indexing" if box.has_class("-indexing") else ""
+
+    def _set_loading(self, state: str) -> None:
+        # Classes on the progress box alone: a class on the App would restyle every widget.
+        box = self._home_query("#loading", Vertical)
+        box.set_class(state == "loading", "-loading")
+        box.set_class(state == "indexing", "-indexing")
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self, paths: list[str | Path], kb_path: str | Path | None) -> None:
@@ -211,6 +244,8 @@ class XrefApp(App[int]):
             self.call_from_thread(self._workspace_ready, workspace)
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
+        if not self._when_mounted(self._show_progress, stage, done, total):
+            return
         label = "Reading documents" if stage == "load" else "Finding names"
         text = f"{label}… {done:,}/{total:,}"
         if self._partial_shown:
@@ -220,20 +255,21 @@ class XrefApp(App[int]):
         bar.update(total=max(total, 1), progress=done)
 
     def _load_failed(self, exc: Exception) -> None:
-        self.remove_class("-loading")
+        if not self._when_mounted(self._load_failed, exc):
+            return
+        self._set_loading("")
         # The exception text can carry a file name or document bytes: no control characters.
         message = sanitise_line(f"Could not open the corpus: {type(exc).__name__}: {exc}")
         self.notify(message, severity="error", timeout=30, markup=False)
 
     def _workspace_partial(self, workspace: Workspace) -> None:
         """Part of a large corpus is indexed: show it, keep indexing the rest."""
-        if not workspace.corpus.documents:
+        if not workspace.corpus.documents or not self._when_mounted(self._workspace_partial, workspace):
             return
         if not self._partial_shown:
             self._partial_shown = True
-            self.remove_class("-loading")
-            self.add_class("-indexing")
             self._enter(workspace)
+            self._set_loading("indexing")
         else:
             self._adopt(workspace)
 
@@ -253,9 +289,11 @@ class XrefApp(App[int]):
             self.panel.show(index, mention.entity if mention else None, mention)
 
     def _workspace_ready(self, workspace: Workspace) -> None:
+        if not self._when_mounted(self._workspace_ready, workspace):
+            return
         if self._partial_shown:
             self._partial_shown = False
-            self.remove_class("-indexing")
+            self._set_loading("")
             self._adopt(workspace)
             self._notify_problems(workspace)
             return
@@ -264,7 +302,7 @@ class XrefApp(App[int]):
 
     def _enter(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.remove_class("-loading")
+        self._set_loading("")
         index = workspace.index
         self.documents.set_index(index)
         restored = self._state.load(workspace.root)

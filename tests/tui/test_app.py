@@ -258,7 +258,7 @@ async def test_loading_in_a_worker_from_paths(tmp_path, state_dir) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await settle(pilot)
-        assert app.workspace is not None and not app.has_class("-loading")
+        assert app.workspace is not None and app.loading_state != "loading"
         assert app.reader.current_doc.id == "a.txt"
         app.reader.focus()
         await pilot.press("n")
