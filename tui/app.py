@@ -54,6 +54,7 @@ from xref.model import Mention
 NARROW = "-narrow"
 WIDE = "-wide"
 WIDE_AT = 130  # columns: from here the three panes sit side by side
+LOADING_SHOWN_AFTER = 0.3  # seconds before the loading box appears
 PARTIAL_EVERY = 1.0  # seconds between showing what is indexed so far, while a large corpus indexes
 
 # Key bar groups: "] [ same name", "b f back/fwd".
@@ -109,6 +110,7 @@ class XrefApp(App[int]):
         self._use_cache = use_cache  # None: yes, unless $XREF_NO_CACHE
         self._partial_shown = False  # a partial workspace is on screen while indexing goes on
         self._mounted = False
+        self._loading = "" if workspace is not None else "loading"
         self._early: list[tuple[object, tuple[object, ...]]] = []
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
@@ -190,7 +192,10 @@ class XrefApp(App[int]):
         if self.workspace is not None:
             self._workspace_ready(self.workspace)
             return
-        self._set_loading("loading")
+        # The loading box (an animated indicator) only after a moment: an
+        # index cache opens in a fraction of a second, and animating meanwhile
+        # takes time from the loader.
+        self.set_timer(LOADING_SHOWN_AFTER, self._show_loading)
         for call, args in self._early:  # what the loader sent before the panes existed
             call(*args)
         self._early.clear()
@@ -205,13 +210,14 @@ class XrefApp(App[int]):
     @property
     def loading_state(self) -> str:
         """"loading" (nothing to show yet), "indexing" (part shown, more coming) or ""."""
-        try:
-            box = self._home_query("#loading", Vertical)
-        except NoMatches:
-            return "loading" if self.workspace is None else ""
-        return "loading" if box.has_class("-loading") else "indexing" if box.has_class("-indexing") else ""
+        return self._loading
+
+    def _show_loading(self) -> None:
+        if self._loading == "loading":
+            self._set_loading("loading")
 
     def _set_loading(self, state: str) -> None:
+        self._loading = state
         # Classes on the progress box alone: a class on the App would restyle every widget.
         box = self._home_query("#loading", Vertical)
         box.set_class(state == "loading", "-loading")
