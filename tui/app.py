@@ -30,7 +30,7 @@ from textual.worker import get_current_worker
 
 from tui.citations import STYLE_NAMES, CitationDialog, CiteRequested, CopiedCitation, StylePicker, copy_notification
 from tui.clipboard import deliver
-from tui.commands import DocumentCommands, EntityCommands
+from tui.commands import CorpusSearchCommands, DocumentCommands, EntityCommands
 from tui.config import ConfigStore
 from tui.doclist import DocumentList
 from tui.entity_index import EntityIndexScreen
@@ -69,7 +69,7 @@ class XrefApp(App[int]):
     CSS_PATH = "styles.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, NARROW), (WIDE_AT, WIDE)]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
-    COMMANDS = App.COMMANDS | {DocumentCommands, EntityCommands}
+    COMMANDS = App.COMMANDS | {DocumentCommands, EntityCommands, CorpusSearchCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", tooltip="Every key of every pane", id="app.help"),
@@ -86,6 +86,7 @@ class XrefApp(App[int]):
         Binding("alt+left", "back", "Back", show=False, id="app.back_alt"),
         Binding("alt+right", "forward", "Forward", show=False, id="app.forward_alt"),
         Binding("e", "entity_index", "Entities", tooltip="Entity index: every name, by type", id="app.entities"),
+        Binding("F", "corpus_search", "Search corpus", show=False, tooltip="Search the whole corpus: every document, best matches first", id="app.corpus_search"),
         Binding("d", "toggle_documents", "Docs", tooltip="Show / hide the documents list", id="app.documents"),
         Binding("p", "toggle_panel", "Panel", show=False, tooltip="Show / hide the cross-references panel", id="app.panel"),
         Binding("s", "citation_style", "Citation style", show=False, tooltip="Choose the citation style (remembered)", id="app.citation_style"),
@@ -591,6 +592,16 @@ class XrefApp(App[int]):
 
         self.push_screen(EntityIndexScreen(self.index), chosen)
 
+    def action_corpus_search(self, query: str = "") -> None:
+        from tui.corpus_search import CorpusSearchScreen  # on first use: not needed to start
+
+        def chosen(target: tuple[str, int] | None) -> None:
+            if target is not None:
+                self.jump_to(*target)  # recorded: b comes back
+                self.reader.focus()
+
+        self.push_screen(CorpusSearchScreen(lambda: self.workspace, query), chosen)
+
     def action_problems(self) -> None:
         self.push_screen(ProblemsScreen(self.workspace.problems if self.workspace else []))
 
@@ -598,6 +609,8 @@ class XrefApp(App[int]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[tuple[str, type | Iterable[BindingType]]]:
+        from tui.corpus_search import CorpusSearchScreen
+
         return [
             ("Everywhere", type(self)),
             ("Reader", Reader),
@@ -606,6 +619,7 @@ class XrefApp(App[int]):
             ("Side panel", MentionPanel),
             ("Side panel and lists", RowList),
             ("Entity index", EntityIndexScreen),
+            ("Corpus search (F)", CorpusSearchScreen),
             ("Citation style list", StylePicker),
             ("Last citation", CitationDialog),
             ("Command palette", [Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")]),

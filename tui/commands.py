@@ -110,3 +110,44 @@ class EntityCommands(Provider):
                 text=name,
                 help=Content(help_text) if help_text else None,  # type: ignore[arg-type]
             )
+
+
+class CorpusSearchCommands(Provider):
+    """The corpus search (key F); words typed in the palette are offered as a search."""
+
+    NAME = "Search the whole corpus…"
+    HELP = "Full-text search of every document, best matches first (F)"
+
+    @property
+    def xref(self) -> XrefApp:
+        return cast("XrefApp", self.app)
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(
+            Content(self.NAME),
+            self.xref.action_corpus_search,
+            text=self.NAME,
+            help=Content(self.HELP),  # type: ignore[arg-type]
+        )
+
+    async def search(self, query: str) -> Hits:
+        score = self.matcher(query).match(self.NAME)
+        if score > 0:
+            yield Hit(
+                score,
+                highlight(self.NAME, query),
+                self.xref.action_corpus_search,
+                text=self.NAME,
+                help=Content(self.HELP),  # type: ignore[arg-type]
+            )
+        words = clean(query)
+        if words:
+            # Below commands, exact names (1.0) and documents whose title matches well,
+            # above fuzzy name matches (< 0.9): typing a word offers to search for it.
+            yield Hit(
+                0.9,
+                Content.assemble("Search the whole corpus for ", (f"“{words}”", "bold")),
+                (lambda q=words: self.xref.action_corpus_search(q)),
+                text=f"Search the whole corpus for {words}",
+                help=Content(self.HELP),  # type: ignore[arg-type]
+            )

@@ -1,0 +1,255 @@
+"""Full-text search of the whole corpus (key F, or the command palette)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tests.tui.conftest import SEED_IDS, run_async
+from tests.tui.helpers import make_app, open_doc, settle
+from tui.corpus_search import DEBOUNCE, CorpusSearchList, CorpusSearchScreen, HitEntry, SnippetRow
+from tui.help import HelpScreen
+from tui.history import Location
+from tui.style import Palette
+from xref.engine import open_workspace
+from xref.search import Hit
+
+D0, D1, D2, D3 = SEED_IDS
+QUERY = "digestive organs"  # one paragraph of D2, line 21
+D2_TITLE = "Ask A North Korean: Why a DPRK laborer in Russia decided to defect"
+
+
+async def results(pilot) -> None:
+    """Past the typing pause, and the query's worker done."""
+    await pilot.pause(DEBOUNCE + 0.1)
+    await settle(pilot)
+
+
+def search_list(app) -> CorpusSearchList:
+    assert isinstance(app.screen, CorpusSearchScreen), type(app.screen)
+    return app.screen.query_one(CorpusSearchList)
+
+
+def listing(lst: CorpusSearchList, width: int = 100) -> list[str]:
+    rows = lst.row_list
+    return [row.render(width, rows.palette).plain for row in rows.rows]
+
+
+@run_async
+async def test_f_searches_the_corpus_and_enter_jumps_to_the_hit(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0, 120)
+        before = app.location
+        assert before == Location(D0, 120)
+        await pilot.press("F")
+        await settle(pilot)
+        lst = search_list(app)
+        assert "Type words to search every document" in lst.status  # the empty field's hint
+        await pilot.press(*QUERY)
+        await results(pilot)
+        hits = lst.hits
+        assert hits, lst.status
+        first = hits[0]
+        assert first.doc_id == D2
+        line = seeds.index.document(D2).layout.line_of(first.start)
+        assert line == 21
+        assert lst.status.startswith(f"{len(hits)} hit")
+        text = listing(lst)
+        assert text[0].strip().startswith(D2_TITLE[:40])
+        assert text[0].rstrip().endswith("line 21")
+        assert "digestive organs" in text[1]
+        # The matched words are styled in the snippet row.
+        snippet = lst.row_list.rows[1].render(100, lst.row_list.palette)
+        styled = {snippet.plain[span.start : span.end] for span in snippet.spans}
+        assert "digestive organs" in styled, styled
+        assert lst.row_list.cursor == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CorpusSearchScreen)
+        reader = app.reader
+        assert reader.current_doc is not None and reader.current_doc.id == D2
+        assert reader.cursor_offset == first.start
+        assert reader.current_doc.layout.line_of(reader.cursor_offset) == 21
+        assert reader.current_doc.text[first.start : first.end].casefold() in QUERY.split()
+        assert app.focused is reader
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.location == before
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.location == Location(D2, first.start)
+
+
+@run_async
+async def test_arrows_move_in_the_list_while_the_field_keeps_the_focus(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"minders")
+        await results(pilot)
+        lst = search_list(app)
+        hits = lst.hits
+        assert len(hits) >= 2 and {h.doc_id for h in hits} >= {D3}
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.focused is lst.filter_input
+        assert lst.row_list.cursor == 2  # the second hit's line (each hit is two rows)
+        await pilot.press("pagedown", "pageup")
+        await pilot.pause()
+        assert lst.row_list.cursor == 0
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.location == Location(hits[1].doc_id, hits[1].start)
+
+
+@run_async
+async def test_markup_and_fts5_syntax_in_the_query_do_not_crash(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"[bold]x")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.hits == []
+        assert lst.status.startswith("No hits for “[bold]x”")
+        assert "not valid FTS5 syntax (syntax error near" in lst.status
+        # An unbalanced quote is still searched (as plain words) and found.
+        lst.filter_input.value = '"Pyongyang'
+        await results(pilot)
+        assert lst.hits and lst.status.endswith("searched as plain words")
+        # Only punctuation: nothing to search for, said so.
+        lst.filter_input.value = "[*]"
+        await results(pilot)
+        assert lst.hits == [] and lst.status.startswith("Nothing to search for")
+        # Words nowhere in the corpus.
+        lst.filter_input.value = "zzyzx qwxv"
+        await results(pilot)
+        assert lst.hits == [] and lst.status == "No hits for “zzyzx qwxv”"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, CorpusSearchScreen)
+        assert app.location == Location(D0, 0)  # escape goes nowhere
+
+
+@run_async
+async def test_stale_results_are_dropped(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"minders")
+        await results(pilot)
+        lst = search_list(app)
+        old = lst.outcome
+        assert old is not None and old.rows
+        await pilot.press("ctrl+u", *QUERY)  # clear the field, then type again
+        await results(pilot)
+        assert lst.outcome is not None and lst.outcome.query == QUERY
+        lst._show(old)  # the older query's results arriving late
+        assert lst.outcome.query == QUERY and lst.hits[0].doc_id == D2
+        # Enter pressed before the results came still goes to the new query's best hit.
+        lst.filter_input.value = "minders"
+        await pilot.press("enter")
+        await results(pilot)
+        best = old.rows[0][0]
+        assert app.location == Location(best.doc_id, best.start)
+
+
+@run_async
+async def test_command_palette_opens_the_search(seeds, state_dir) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Search the whole corpus")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        prompts = [str(commands.get_option_at_index(i).prompt).splitlines()[0] for i in range(commands.option_count)]
+        assert prompts[0] == "Search the whole corpus…", prompts
+        await pilot.press("enter")
+        await settle(pilot)
+        lst = search_list(app)
+        assert lst.filter_input.value == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        # Words typed in the palette: offered as a search, which opens with them.
+        await pilot.press("ctrl+p", *"laborer russia")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        prompts = [str(commands.get_option_at_index(i).prompt).splitlines()[0] for i in range(commands.option_count)]
+        index = prompts.index("Search the whole corpus for “laborer russia”")
+        # Offered above names that only look a little like the words ("Russia" is one of them).
+        assert any(p.startswith("Entity:") for p in prompts)
+        assert index < min(i for i, p in enumerate(prompts) if p.startswith("Entity:"))
+        commands.highlighted = index
+        await pilot.press("enter")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.filter_input.value == "laborer russia"
+        assert lst.hits and lst.hits[0].doc_id == D2
+
+
+@run_async
+async def test_help_lists_the_key(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        line = next(line for line in app.screen.text.splitlines() if "app.corpus_search" in line)
+        assert line.split()[0] == "F" and "Search the whole corpus" in line
+
+
+@run_async
+async def test_without_the_index_cache(state_dir) -> None:
+    workspace = open_workspace(kb_path=None, use_user_kb=False, use_cache=False)
+    assert workspace.cache is None
+    app = make_app(workspace, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *QUERY)
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.hits and lst.hits[0].doc_id == D2
+
+
+@run_async
+async def test_while_the_corpus_is_loading_it_says_so(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await app.push_screen(CorpusSearchScreen(lambda: None, "minders"))
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.hits == [] and "still loading" in lst.status
+
+
+class _Widget:
+    """Enough of a widget for a Palette: no component styles."""
+
+    def get_component_rich_style(self, *names, partial=False, default=None):
+        from rich.style import Style
+
+        return Style()
+
+
+def test_rows_show_untrusted_text_literally() -> None:
+    snippet = "[bold]Kim[/] \x1b[31mred\x07 and Kim again"
+    a, b = snippet.index("Kim"), snippet.rindex("Kim")
+    hit = Hit("doc", 10, 13, snippet, 1.0, 2, ((a, a + 3), (b, b + 3)))
+    palette = Palette(_Widget())  # type: ignore[arg-type]
+    text = SnippetRow(hit).render(80, palette)
+    assert isinstance(text, Text)
+    assert "[bold]Kim[/]" in text.plain  # never read as markup
+    assert "\x1b" not in text.plain and "\x07" not in text.plain  # controls made visible
+    assert len(text.plain) == len(SnippetRow.INDENT) + len(snippet)  # offsets still hold
+    styled = [text.plain[s.start : s.end] for s in text.spans]
+    assert styled == ["Kim", "Kim"]
+    title = HitEntry(hit, "[red]T\x1bitle", 7).render(40, palette).plain
+    assert "[red]T" in title and "\x1b" not in title and title.rstrip().endswith("line 7")
