@@ -387,6 +387,31 @@ def test_cached_build_with_workers_matches(corpus: Path, cache_dir: Path, monkey
     assert snapshot(warm) == fresh
 
 
+def test_one_large_file_is_recognised_in_a_worker_process(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One big file must not be recognised in the caller's thread (the reader's
+    # loader): that would hold the interpreter lock, and the screen, meanwhile.
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    single = tmp_path / "single"
+    single.mkdir()
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt")))
+    (single / "big.txt").write_text(text, encoding="utf-8")
+    pools: list[int] = []
+    real_pool = engine._pool
+
+    def counting_pool(workers, *args):  # type: ignore[no-untyped-def]
+        pools.append(workers)
+        return real_pool(workers, *args)
+
+    monkeypatch.setattr(engine, "_pool", counting_pool)
+    in_pool = open_ws(single, None, workers=2)
+    assert pools == [1]
+    here = open_ws(single, None, workers=1)  # asked for no worker processes: none
+    assert pools == [1]
+    assert snapshot(in_pool) == snapshot(here) and in_pool.index.mention_count("kim-jong-un") > 0
+
+
 def test_partial_workspaces_while_indexing(corpus: Path, cache_dir: Path) -> None:
     seen = []
     ws = open_ws(corpus, cache_dir, partial=lambda part: seen.append(part), partial_every=0)

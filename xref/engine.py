@@ -565,8 +565,11 @@ class _Build:
             return
         sizes = [self._job_size(job) for job in jobs]
         total_bytes = sum(sizes)
-        workers = min(self.workers, len(jobs))
-        if total_bytes < PARALLEL_MIN_BYTES or workers < 2:
+        # A lot of text goes to worker processes even when it is one file (one
+        # worker then): recognising it here would hold the interpreter lock for
+        # seconds, and the reader's screen with it.
+        workers = max(1, min(self.workers, len(jobs)))
+        if total_bytes < PARALLEL_MIN_BYTES or self.workers < 2:
             state = _WorkerState(self.entities, self.cache)
             for batch in _batches(jobs, sizes, max(total_bytes // 8, 256_000)):
                 yield _run_batch(batch, state)
