@@ -111,6 +111,8 @@ class XrefApp(App[int]):
         self._use_cache = use_cache  # None: yes, unless $XREF_NO_CACHE
         self._partial_shown = False  # a partial workspace is on screen while indexing goes on
         self._mounted = False
+        self._progress_built = False
+        self._last_progress: tuple[str, int, int] | None = None
         self._loading = "" if workspace is not None else "loading"
         self._early: list[tuple[object, tuple[object, ...]]] = []
         self.workspace: Workspace | None = workspace
@@ -175,10 +177,7 @@ class XrefApp(App[int]):
                 side = SidePanel(id="side")
                 side.border_title = "Cross-references"
                 yield side
-        with Vertical(id="loading"):
-            yield Static("Loading the corpus…", id="loading-label", markup=False)
-            yield ProgressBar(id="loading-progress", show_eta=False)
-            yield LoadingIndicator()
+        yield Vertical(id="loading")  # filled only if loading takes a while: see _set_loading
         yield KeyBar()
 
     def on_load(self) -> None:
@@ -219,6 +218,16 @@ class XrefApp(App[int]):
 
     def _set_loading(self, state: str) -> None:
         self._loading = state
+        if state and not self._progress_built:
+            # Built on first need: opening from a warm cache never shows them.
+            self._progress_built = True
+            self._home_query("#loading", Vertical).mount_all([
+                Static("Loading the corpus…", id="loading-label", markup=False),
+                ProgressBar(id="loading-progress", show_eta=False),
+                LoadingIndicator(),
+            ])
+            if self._last_progress is not None:
+                self._show_progress(*self._last_progress)
         # Classes on the progress box alone: a class on the App would restyle every widget.
         box = self._home_query("#loading", Vertical)
         box.set_class(state == "loading", "-loading")
@@ -252,6 +261,9 @@ class XrefApp(App[int]):
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
         if not self._when_mounted(self._show_progress, stage, done, total):
+            return
+        self._last_progress = (stage, done, total)
+        if not self._progress_built:
             return
         label = "Reading documents" if stage == "load" else "Finding names"
         text = f"{label}… {done:,}/{total:,}"
