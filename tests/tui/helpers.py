@@ -27,3 +27,21 @@ async def open_doc(pilot: Pilot, doc_id: str, offset: int = 0) -> None:
     app.jump_to(doc_id, offset)
     app.reader.focus()
     await settle(pilot)
+
+
+async def palette_prompts(pilot: Pilot, typed: str = "", *, first_lines: bool = False) -> list[str]:
+    """Open the command palette, type ``typed``, and list the prompts it offers."""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    if not isinstance(app.screen, CommandPalette):
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+    assert isinstance(app.screen, CommandPalette)
+    if typed:
+        await pilot.press(*typed)
+        await pilot.pause(0.3)
+        await settle(pilot)
+    commands = app.screen.query_one(CommandList)
+    prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+    return [p.splitlines()[0] for p in prompts] if first_lines else prompts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, settle
+from tests.tui.helpers import make_app, open_doc, palette_prompts, settle
 from tui.corpus_search import DEBOUNCE, CorpusSearchList, CorpusSearchScreen, HitEntry, SnippetRow
 from tui.help import HelpScreen
 from tui.history import Location
@@ -156,19 +156,12 @@ async def test_stale_results_are_dropped(seeds, state_dir) -> None:
 
 @run_async
 async def test_command_palette_opens_the_search(seeds, state_dir) -> None:
-    from textual.command import CommandList, CommandPalette
+    from textual.command import CommandList
 
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_doc(pilot, D0)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"Search the whole corpus")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        commands = app.screen.query_one(CommandList)
-        prompts = [str(commands.get_option_at_index(i).prompt).splitlines()[0] for i in range(commands.option_count)]
+        prompts = await palette_prompts(pilot, "Search the whole corpus", first_lines=True)
         assert prompts[0] == "Search the whole corpus…", prompts
         await pilot.press("enter")
         await settle(pilot)
@@ -177,11 +170,8 @@ async def test_command_palette_opens_the_search(seeds, state_dir) -> None:
         await pilot.press("escape")
         await settle(pilot)
         # Words typed in the palette: offered as a search, which opens with them.
-        await pilot.press("ctrl+p", *"laborer russia")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        prompts = await palette_prompts(pilot, "laborer russia", first_lines=True)
         commands = app.screen.query_one(CommandList)
-        prompts = [str(commands.get_option_at_index(i).prompt).splitlines()[0] for i in range(commands.option_count)]
         index = prompts.index("Search the whole corpus for “laborer russia”")
         # Offered above names that only look a little like the words ("Russia" is one of them).
         assert any(p.startswith("Entity:") for p in prompts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, settle
+from tests.tui.helpers import make_app, open_doc, palette_prompts, settle
 from tui.entity_index import EntityIndexScreen, EntityList
 from tui.history import Location
 from tui.panel import EntityTitle
@@ -153,18 +153,13 @@ async def test_entity_index_filters_by_alias_and_jumps(seeds, state_dir) -> None
 
 @run_async
 async def test_command_palette_finds_an_entity_by_a_variant_spelling(seeds, state_dir) -> None:
-    from textual.command import CommandList, CommandPalette
+    from textual.command import CommandList
 
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_doc(pilot, D0)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"Kim Jong Un")
-        await settle(pilot)
+        prompts = await palette_prompts(pilot, "Kim Jong Un")
         commands = app.screen.query_one(CommandList)
-        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
         assert any("Entity: Kim Jong-un" in p for p in prompts), prompts
         assert "Entity: Kim Jong-un" in prompts[0]  # the person first, before documents naming him
         assert commands.highlighted == 0
@@ -181,10 +176,8 @@ async def test_command_palette_opens_a_document(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_doc(pilot, D0)
-        await pilot.press("ctrl+p", *"minders")
-        await settle(pilot)
+        prompts = await palette_prompts(pilot, "minders")
         commands = app.screen.query_one(CommandList)
-        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
         index = next(i for i, p in enumerate(prompts) if p.startswith("Open: North Korea needs more minders"))
         commands.highlighted = index
         await pilot.press("enter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, settle
+from tests.tui.helpers import make_app, open_doc, palette_prompts, settle
 from tui.app import XrefApp
 from tui.reader import Reader
 from xref.corpus import Corpus
@@ -159,8 +159,6 @@ def markup_corpus(tmp_path: Path) -> Path:
 
 @run_async
 async def test_markup_in_documents_renders_literally(tmp_path, state_dir) -> None:
-    from textual.command import CommandList
-
     ws = open_workspace([markup_corpus(tmp_path)], use_user_kb=False)
     app = XrefApp(workspace=ws, state_dir=state_dir)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -186,10 +184,7 @@ async def test_markup_in_documents_renders_literally(tmp_path, state_dir) -> Non
         assert app.panel.entity is not None
         assert "[b]" in app.panel.listed_text() or "[bold]" in app.panel.listed_text()
         # The command palette lists the title literally.
-        await pilot.press("ctrl+p", *"red")
-        await settle(pilot)
-        commands = app.screen.query_one(CommandList)
-        prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        prompts = await palette_prompts(pilot, "red")
         assert any("[red]Title[/] [/x]" in p for p in prompts), prompts
         await pilot.press("escape", "e")
         await settle(pilot)
