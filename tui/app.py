@@ -218,10 +218,14 @@ class XrefApp(App[int]):
 
     def _set_loading(self, state: str) -> None:
         self._loading = state
+        try:
+            box = self._home_query("#loading", Vertical)
+        except NoMatches:  # quitting while loading: the screen is already gone
+            return
         if state and not self._progress_built:
             # Built on first need: opening from a warm cache never shows them.
             self._progress_built = True
-            self._home_query("#loading", Vertical).mount_all([
+            box.mount_all([
                 Static("Loading the corpus…", id="loading-label", markup=False),
                 ProgressBar(id="loading-progress", show_eta=False),
                 LoadingIndicator(),
@@ -229,7 +233,6 @@ class XrefApp(App[int]):
             if self._last_progress is not None:
                 self._show_progress(*self._last_progress)
         # Classes on the progress box alone: a class on the App would restyle every widget.
-        box = self._home_query("#loading", Vertical)
         box.set_class(state == "loading", "-loading")
         box.set_class(state == "indexing", "-indexing")
 
@@ -269,9 +272,11 @@ class XrefApp(App[int]):
         text = f"{label}… {done:,}/{total:,}"
         if self._partial_shown:
             text = f"Indexing {done:,}/{total:,} files; read what is ready"
-        self._home_query("#loading-label", Static).update(Content(text))
-        bar = self._home_query("#loading-progress", ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        try:
+            self._home_query("#loading-label", Static).update(Content(text))
+            self._home_query("#loading-progress", ProgressBar).update(total=max(total, 1), progress=done)
+        except NoMatches:  # quitting while loading: the screen is already gone
+            pass
 
     def _load_failed(self, exc: Exception) -> None:
         if not self._when_mounted(self._load_failed, exc):
