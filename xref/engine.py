@@ -829,8 +829,7 @@ def _load_one(job: tuple[Any, ...], state: _WorkerState) -> tuple[tuple[Any, ...
         doc = load_document(path, Path(root_str), meta, problems=problems, raw=raw)
     except LoadError as err:
         return ("error", i, digest, err.reason, err.severity), None
-    result = state.recogniser.recognise(doc)
-    record = DocRecord.from_mentions(result.mentions, result.discovered, doc.layout, state.known)
+    record = _record_of(doc, state)
     warning = problems[0].reason if problems else None
     return ("ok", i, digest, doc.kind, *_pack_fields(doc), doc.text, warning, pack(record)), record
 
@@ -843,9 +842,31 @@ def _recognise_cached(job: tuple[Any, ...], state: _WorkerState) -> tuple[tuple[
         # none and reads the file again.
         return ("rec", i, b"", -1), None
     doc = Document(doc_id, Path(doc_id), text)
-    result = state.recogniser.recognise(doc)
-    record = DocRecord.from_mentions(result.mentions, result.discovered, doc.layout, state.known)
+    record = _record_of(doc, state)
     return ("rec", i, pack(record), key), record
+
+
+def _record_of(doc: Document, state: _WorkerState) -> DocRecord:
+    """The record of ``doc``'s mentions. Built from the recogniser's columns
+    when it has them: the same record as ``DocRecord.from_mentions``, without
+    a Mention object per mention."""
+    result = state.recogniser.recognise(doc)
+    taken = getattr(result, "columns", None)
+    if taken is None:
+        return DocRecord.from_mentions(result.mentions, result.discovered, doc.layout, state.known)
+    text = doc.text
+    starts, ends = taken.starts, taken.ends
+    return DocRecord.from_columns(
+        starts,
+        ends,
+        taken.ents,
+        taken.kinds,
+        taken.scores,
+        lambda i: text[starts[i] : ends[i]],
+        result.discovered,
+        doc.layout,
+        state.known,
+    )
 
 
 def _pool(workers: int, entities: list[Entity], cache: IndexCache | None) -> ProcessPoolExecutor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -45,7 +46,9 @@ class Problem:
         return f"{self.path}: {self.reason}"
 
 
-_NEWLINE = re.compile("\n")
+_NON_SPACE = re.compile(r"\S")  # what str.strip() does not strip
+_NOT_LEAD = re.compile(r"[^\n \t]")  # what str.lstrip("\n \t") stops at
+_PLUS_ONE = (1).__add__
 # A run of lines holding only spaces/tabs, between two non-blank lines.
 _BLANK_GAP = re.compile(r"\n(?:[ \t]*\n)+")
 _TRAILING_BLANK_LINE = re.compile(r"\n[ \t]*\Z")
@@ -66,20 +69,26 @@ class TextLayout:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        # C-speed scans: one pass for newlines, one regex for blank-line gaps.
-        self.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        # Line starts: running sum of (line length + 1) over the lines, in C
+        # (split, map, accumulate) rather than a Python step per newline.
+        lines = text.split("\n")
+        lines.pop()  # the last line's end starts no line
+        self.line_starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
         para_starts: list[int] = []
         para_ends: list[int] = []
         pos = 0
+        # Regular-expression searches bounded by (pos, end) instead of copying
+        # each paragraph to strip it: \S is exactly what str.strip() keeps.
         for gap in _BLANK_GAP.finditer(text):
-            if text[pos : gap.start()].strip():
-                lead = len(text[pos : gap.start()]) - len(text[pos : gap.start()].lstrip("\n \t"))
-                para_starts.append(_line_start(text, pos + lead))
-                para_ends.append(gap.start())
+            end = gap.start()
+            if _NON_SPACE.search(text, pos, end):
+                first = _NOT_LEAD.search(text, pos, end).start()  # type: ignore[union-attr]
+                para_starts.append(_line_start(text, first))
+                para_ends.append(end)
             pos = gap.end()
-        if text[pos:].strip():
-            lead = len(text[pos:]) - len(text[pos:].lstrip("\n \t"))
-            para_starts.append(_line_start(text, pos + lead))
+        if _NON_SPACE.search(text, pos):
+            first = _NOT_LEAD.search(text, pos).start()  # type: ignore[union-attr]
+            para_starts.append(_line_start(text, first))
             trailing_blank = _TRAILING_BLANK_LINE.search(text, pos)
             para_ends.append(trailing_blank.start() if trailing_blank else len(text))
         self.para_starts = para_starts

@@ -14,11 +14,12 @@ Passes, in order, each skipping text an earlier pass already claimed:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import product
+from functools import lru_cache
+from itertools import compress, product, repeat
+from operator import itemgetter
 
 import ahocorasick_rs
 from rapidfuzz.distance import Levenshtein
@@ -46,6 +47,7 @@ SAME_DOC_BONUS = 3.0  # entities already named in the document are likelier
 _CASE_UPPER = 2  # acronym: the text must be upper case too ("WHO" not "who")
 _CASE_CAPITAL = 1  # the text must start with a capital ("Atria", not "atria")
 _CASE_ANY = 0
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _case_rule(name: str) -> int:
@@ -127,30 +129,45 @@ ORG_PREFIX_AT = re.compile(
 PLACE_PREFIX_AT = re.compile(rf"Mount {_CAP}")
 
 
-def _build_trigger_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[tuple[str, str]]]:
-    """Words that start or end a name shape, found in one automaton pass instead
-    of running each shape's regular expression over the whole text."""
-    triggers: list[tuple[str, str]] = []
-    for surname in sorted(KOREAN_SURNAMES):
-        triggers.append((surname.lower() + " ", "surname"))
+_ORG_HEAD, _PLACE_HEAD, _ORG_PREFIX, _ORG_NUMBER, _PLACE_PREFIX = range(5)
+
+
+def _build_trigger_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[tuple[str, tuple[int, ...]]]]:
+    """Words that end or start an institution or place shape, found in one
+    automaton pass (over the normalised text) instead of running each shape's
+    regular expression over the whole text."""
+    triggers: list[tuple[str, int]] = []
     for head in ORG_HEADS:
-        triggers.append((head.lower(), "org-head"))
+        triggers.append((head.lower(), _ORG_HEAD))
     for head in PLACE_HEADS:
-        triggers.append((head.lower(), "place-head"))
+        triggers.append((head.lower(), _PLACE_HEAD))
     for prefix in ORG_PREFIXES:
-        triggers.append((prefix.lower() + " of ", "org-prefix"))
+        triggers.append((prefix.lower() + " of ", _ORG_PREFIX))
     for prefix in NUMBERED_ORGS:
-        triggers.append((prefix.lower() + " ", "org-number"))
-    triggers.append(("mount ", "place-prefix"))
-    merged: dict[str, list[str]] = {}
+        triggers.append((prefix.lower() + " ", _ORG_NUMBER))
+    triggers.append(("mount ", _PLACE_PREFIX))
+    merged: dict[str, list[int]] = {}
     for word, kind in triggers:
         merged.setdefault(word, []).append(kind)
     words = list(merged)
-    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
-    return automaton, [(w, ",".join(merged[w])) for w in words]
+    automaton = ahocorasick_rs.AhoCorasick(
+        words, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.DFA
+    )
+    return automaton, [(w, tuple(merged[w])) for w in words]
 
 
 _TRIGGERS, _TRIGGER_KINDS = _build_trigger_automaton()
+_TRIGGER_KIND_LIST = [kinds for _, kinds in _TRIGGER_KINDS]
+
+# Surnames, searched in the text itself (case kept), exactly as KOREAN_NAME_AT
+# needs them: the title-case surname, then a space or no-break space. Searching
+# the lower-cased text for "o ", "to ", "an ", "im " ... would report hundreds of
+# thousands of places in ordinary words, every one of which the pattern rejects.
+_SURNAME_TRIGGERS = ahocorasick_rs.AhoCorasick(
+    [s + sep for s in sorted(KOREAN_SURNAMES) for sep in (" ", "\u00a0")],
+    matchkind=ahocorasick_rs.MatchKind.Standard,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
 
 
 def _shape_triggers(
@@ -162,27 +179,29 @@ def _shape_triggers(
     place_heads: list[tuple[int, int]] = []
     prefixes: list[tuple[int, str]] = []
     n = len(text)
+    for _, start, _ in _SURNAME_TRIGGERS.find_matches_as_indexes(text, overlapping=True):
+        # Not right after a capital or a digit ("KIM" is not "Kim"); right after a
+        # lower-case letter is fine ("RomanizationJang Jinseong": glued infobox words).
+        if start:
+            before = text[start - 1]
+            if before.isalnum() and not before.islower():
+                continue
+        surnames.append(start)
+    kind_list = _TRIGGER_KIND_LIST
     for idx, start, end in _TRIGGERS.find_matches_as_indexes(norm, overlapping=True):
         if not text[start].isupper():
             continue
-        before = text[start - 1] if start else " "
-        if before.isalnum() and not before.islower():
-            continue
-        glued = before.isalnum()  # "RomanizationJang Jinseong": an infobox glued two words
-        kinds = _TRIGGER_KINDS[idx][1]
-        for kind in kinds.split(","):
-            if kind == "surname":
-                surnames.append(start)
-            elif glued:
-                continue
-            elif kind in ("org-head", "place-head"):
+        if start and text[start - 1].isalnum():
+            continue  # inside a word, or glued to the one before
+        for kind in kind_list[idx]:
+            if kind == _ORG_HEAD or kind == _PLACE_HEAD:
                 if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011"):
                     continue
-                (org_heads if kind == "org-head" else place_heads).append((start, end))
-            elif kind == "org-number":
+                (org_heads if kind == _ORG_HEAD else place_heads).append((start, end))
+            elif kind == _ORG_NUMBER:
                 if end < n and text[end].isdigit():
                     prefixes.append((start, EntityType.ORGANISATION))
-            elif kind == "org-prefix":
+            elif kind == _ORG_PREFIX:
                 prefixes.append((start, EntityType.ORGANISATION))
             else:
                 prefixes.append((start, EntityType.PLACE))
@@ -240,21 +259,54 @@ def _valid_given(given: str) -> bool:
 # --- result -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class DocResult:
-    """Mentions of one document plus any entities discovered in it."""
+    """Mentions of one document plus any entities discovered in it.
 
-    mentions: list[Mention]
-    discovered: dict[str, Entity] = field(default_factory=dict)
+    The recogniser fills it with parallel columns (``columns``: starts, ends,
+    entity ids, match kinds, scores); the :class:`Mention` objects are only
+    made when ``mentions`` is first read. The indexer builds its records from
+    the columns and never needs them (one object per mention adds up)."""
 
+    __slots__ = ("_mentions", "discovered", "columns", "_doc_id", "_text")
 
-@dataclass(slots=True)
-class _Span:
-    start: int
-    end: int
-    entity: str
-    match: str
-    score: float | None = None
+    def __init__(self, mentions: list[Mention], discovered: dict[str, Entity] | None = None) -> None:
+        self._mentions: list[Mention] | None = mentions
+        self.discovered: dict[str, Entity] = discovered if discovered is not None else {}
+        self.columns: _Coverage | None = None
+        self._doc_id = ""
+        self._text = ""
+
+    @classmethod
+    def from_columns(cls, doc_id: str, text: str, taken: _Coverage, discovered: dict[str, Entity]) -> DocResult:
+        result = cls([], discovered)
+        result._mentions = None
+        result.columns, result._doc_id, result._text = taken, doc_id, text
+        return result
+
+    @property
+    def mentions(self) -> list[Mention]:
+        if self._mentions is None:
+            taken, text, doc_id = self.columns, self._text, self._doc_id
+            assert taken is not None
+            self._mentions = [
+                Mention(doc_id, s, e, text[s:e], eid, str(kind), score)
+                for s, e, eid, kind, score in zip(taken.starts, taken.ends, taken.ents, taken.kinds, taken.scores)
+            ]
+        return self._mentions
+
+    @mentions.setter
+    def mentions(self, value: list[Mention]) -> None:
+        self._mentions, self.columns = value, None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DocResult):
+            return NotImplemented
+        return (self.mentions, self.discovered) == (other.mentions, other.discovered)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DocResult(mentions={self.mentions!r}, discovered={self.discovered!r})"
 
 
 def discovered_id(entity_type: str, surface: str) -> str:
@@ -293,11 +345,27 @@ class Recogniser:
         self._patterns = list(pattern_owner)
         self._owners = [pattern_owner[p] for p in self._patterns]
         self._rules = [owner[2] for owner in self._owners]
+        # A DFA: a bigger automaton than the default NFA, but fewer steps per character.
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            ahocorasick_rs.AhoCorasick(
+                self._patterns,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
             if self._patterns
             else None
         )
+        # Per-pattern facts, in lists indexed by pattern number, so the loop over
+        # automaton hits does list look-ups instead of string work:
+        # _quick: a capitalised name with no double space (the automaton hit's
+        #   text cannot then hold a paragraph break), checked inline;
+        # _upper: an acronym, which a lower-case letter at its start rules out;
+        # _has_of: could hold " of " (and so name two nested entities).
+        self._quick = [rule == _CASE_CAPITAL and "  " not in p for p, rule in zip(self._patterns, self._rules)]
+        self._upper = [rule == _CASE_UPPER and p[0] in _ASCII_LETTERS for p, rule in zip(self._patterns, self._rules)]
+        self._has_of = [" of " in p for p in self._patterns]
+        self._owner_ids = [owner[0] for owner in self._owners]
+        self._owner_kinds = [owner[1] for owner in self._owners]
         # For each pattern, the other patterns that are its prefixes up to a word
         # break, longest first.
         position = {p: i for i, p in enumerate(self._patterns)}
@@ -314,49 +382,72 @@ class Recogniser:
                 self._person_parts[e.id] = _name_parts(e.all_names)
 
     # -- pass 1 ---------------------------------------------------------------
-    def _exact(self, text: str, norm: str) -> list[_Span]:
+    def _exact(self, text: str, norm: str) -> _Coverage:
+        """Knowledge-base names, as a coverage (parallel columns, in text order)."""
         if self._automaton is None:
-            return []
+            return _Coverage()
         # Leftmost-longest, non-overlapping: one candidate per place. Where that
         # candidate fails the checks (case, word boundary: "Kim Il-sung Squared"),
         # the longest shorter name it starts with is tried instead.
         found = self._automaton.find_matches_as_indexes(norm)
-        valid: list[tuple[int, int, int]] = []
-        rejected: list[tuple[int, int]] = []  # (pattern, start)
+        valid: list[tuple[int, int, int]] = []  # (pattern, start, end): the automaton's own tuples
+        append = valid.append
         n = len(text)
-        rules = self._rules
+        quick, upper, prefixes = self._quick, self._upper, self._prefixes
+        rejected: list[tuple[int, int]] = []  # (pattern, start) of rejected hits with shorter names to try
         # The common case inline (this loop runs once per name in the corpus);
         # anything unusual goes through _accept.
-        for idx, start, end in found:
-            if (
-                rules[idx] == _CASE_CAPITAL
-                and text[start].isupper()
-                and (start == 0 or not text[start - 1].isalnum())
-                and (end == n or not text[end].isalnum())
-                and text.find("\n\n", start, end) == -1
-            ):
-                valid.append((start, end, idx))
-            elif self._accept(text, idx, start, end):
-                valid.append((start, end, idx))
-            else:
-                rejected.append((idx, start))
-        for idx, start in rejected:
-            for shorter in self._prefixes.get(idx, ()):
-                if self._accept(text, shorter, start, start + len(self._patterns[shorter])):
-                    valid.append((start, start + len(self._patterns[shorter]), shorter))
-                    break
-        if rejected:
-            valid.sort(key=lambda t: (t[0], t[0] - t[1]))
-        spans: list[_Span] = []
-        last_end = -1
-        for start, end, idx in valid:
-            if start < last_end:
+        for hit in found:
+            idx, start, end = hit
+            if quick[idx]:
+                if (
+                    text[start].isupper()
+                    and (start == 0 or not text[start - 1].isalnum())
+                    and (end == n or not text[end].isalnum())
+                ):
+                    append(hit)
+                    continue
+            elif upper[idx] and text[start].islower():
+                # An acronym in lower case ("us", "who"): _accept would say no.
+                if idx in prefixes:
+                    rejected.append((idx, start))
                 continue
-            entity_id, kind, _ = self._owners[idx]
-            span = _Span(start, end, entity_id, kind)
-            spans.extend(self._split_nested(text, span) if " of " in text[start:end] else (span,))
-            last_end = end
-        return spans
+            if self._accept(text, idx, start, end):
+                append(hit)
+            elif idx in prefixes:
+                rejected.append((idx, start))
+        if rejected:
+            patterns = self._patterns
+            extra = False
+            for idx, start in rejected:
+                for shorter in prefixes[idx]:
+                    end = start + len(patterns[shorter])
+                    if self._accept(text, shorter, start, end):
+                        append((shorter, start, end))
+                        extra = True
+                        break
+            if extra:
+                valid.sort(key=_SECOND)  # by start: starts are distinct (a shorter name replaces its hit)
+        # Hits never overlap (the shorter names tried lie inside a rejected hit),
+        # so every valid hit is a span: build the columns with C-level maps.
+        if not valid:
+            return _Coverage()
+        idxs, starts, ends = (list(col) for col in zip(*valid))
+        ents = list(map(self._owner_ids.__getitem__, idxs))
+        kinds = list(map(self._owner_kinds.__getitem__, idxs))
+        # "X of Y" names may stand for two entities; only patterns holding " of "
+        # can (the text's " of " lower-cases into the pattern's).
+        nested = [i for i in compress(range(len(idxs)), map(self._has_of.__getitem__, idxs))
+                  if " of " in text[starts[i] : ends[i]]]
+        for i in reversed(nested):  # from the end, so splitting keeps earlier indexes
+            parts = self._split_nested(text, starts[i], ends[i], ents[i])
+            if parts is not None:
+                (s1, e1, id1, k1), (s2, e2, id2, k2) = parts
+                starts[i : i + 1] = (s1, s2)
+                ends[i : i + 1] = (e1, e2)
+                ents[i : i + 1] = (id1, id2)
+                kinds[i : i + 1] = (k1, k2)
+        return _Coverage(starts, ends, ents, kinds)
 
     def _accept(self, text: str, idx: int, start: int, end: int) -> bool:
         """Word boundaries, case rules and paragraph breaks for one automaton hit."""
@@ -379,27 +470,29 @@ class Recogniser:
             return False
         return "\n\n" not in text[start:end]
 
-    def _split_nested(self, text: str, span: _Span) -> list[_Span]:
+    def _split_nested(
+        self, text: str, start: int, end: int, entity: str
+    ) -> tuple[tuple[int, int, str, str], tuple[int, int, str, str]] | None:
         """"Politburo of the Workers' Party of Korea" names two entities when both
         halves are names in their own right; link each half to its own entity so
-        both sets of cross-references include the mention."""
-        surface = text[span.start : span.end]
+        both sets of cross-references include the mention. None: keep it whole."""
+        surface = text[start:end]
         m = _NESTED_OF.search(surface)
         if m is None:
-            return [span]
+            return None
         head, tail_start = surface[: m.start()], m.end()
         head_ids = self.key_index.get(name_key(head), set())
         tail_ids = self.key_index.get(name_key(surface[tail_start:]), set())
         tail = surface[tail_start:]
-        if len(head_ids) != 1 or len(tail_ids) != 1 or head_ids == tail_ids or span.entity in tail_ids:
-            return [span]
+        if len(head_ids) != 1 or len(tail_ids) != 1 or head_ids == tail_ids or entity in tail_ids:
+            return None
         if " " not in tail.strip():
-            return [span]  # "Workers' Party of Korea" is one name, not "Workers' Party" + "Korea"
+            return None  # "Workers' Party of Korea" is one name, not "Workers' Party" + "Korea"
         (head_id,), (tail_id,) = head_ids, tail_ids
-        return [
-            _Span(span.start, span.start + len(head), head_id, self._kind_of(head_id, head)),
-            _Span(span.start + tail_start, span.end, tail_id, self._kind_of(tail_id, surface[tail_start:])),
-        ]
+        return (
+            (start, start + len(head), head_id, self._kind_of(head_id, head)),
+            (start + tail_start, end, tail_id, self._kind_of(tail_id, surface[tail_start:])),
+        )
 
     def _kind_of(self, entity_id: str, surface: str) -> str:
         return MatchKind.EXACT if name_key(self.entities[entity_id].name) == name_key(surface) else MatchKind.ALIAS
@@ -455,15 +548,32 @@ class Recogniser:
     # -- the whole document ----------------------------------------------------
     def recognise(self, doc: Document) -> DocResult:
         text = doc.text
+        taken, discovered = self.recognise_columns(text)
+        return DocResult.from_columns(doc.id, text, taken, discovered)
+
+    def recognise_columns(self, text: str) -> tuple[_Coverage, dict[str, Entity]]:
+        """What :meth:`recognise` finds, as parallel columns (spans in text order)."""
         norm = match_text(text)
-        spans = self._exact(text, norm)
-        taken = _Coverage(spans)
-        local = {s.entity for s in spans}
+        taken = self._exact(text, norm)
+        local = set(taken.ents)
         discovered: dict[str, Entity] = {}
         surnames, org_heads, place_heads, prefixes = _shape_triggers(text, norm)
+        # A shape starting inside a claimed span would overlap it, and so would
+        # an institution or place whose head word (never trimmed away) is inside
+        # one; claims only grow, so such triggers can go before any work is done.
+        # The rest are checked again as they come (earlier shapes claim more).
+        surnames = list(compress(surnames, taken.free(surnames)))
+        org_heads = list(compress(org_heads, taken.free(list(map(_FIRST, org_heads)))))
+        place_heads = list(compress(place_heads, taken.free(list(map(_FIRST, place_heads)))))
+        prefixes = list(compress(prefixes, taken.free(list(map(_FIRST, prefixes)))))
+        covers = taken.covers
 
         # pass 2: Korean-name shapes, found from their surnames
         for p in surnames:
+            # A shape starting inside a claimed span would overlap it: skip it
+            # before the regular expression (most are names the automaton found).
+            if covers(p):
+                continue
             m = KOREAN_NAME_AT.match(text, p)
             if m is None:
                 continue
@@ -478,25 +588,32 @@ class Recogniser:
             resolved = self.resolve_name(surface, entity_type=EntityType.PERSON, local=local)
             if resolved:
                 eid, how, score = resolved
-                taken.add(_Span(m.start(), m.end(), eid, how, score))
+                taken.add(m.start(), m.end(), eid, how, score)
                 local.add(eid)
                 continue
             shaped_given = any(c in given for c in "-\u2010\u2011\u2013 \u00a0")
             if shaped_given:
                 eid = discovered_id(EntityType.PERSON, surface)
                 discovered.setdefault(eid, Entity(eid, unify(surface), EntityType.PERSON, discovered=True))
-                taken.add(_Span(m.start(), m.end(), eid, MatchKind.DISCOVERED))
+                taken.add(m.start(), m.end(), eid, MatchKind.DISCOVERED)
                 local.add(eid)
 
         # pass 2b: institution and place shapes, found from their head words
         candidates: list[tuple[int, int, str]] = []
         for heads, etype in ((org_heads, EntityType.ORGANISATION), (place_heads, EntityType.PLACE)):
             for h, head_end in heads:
+                # A head word inside a claimed span: its candidate would overlap
+                # that span (the head word is never trimmed away, and claims only
+                # grow), so it would be dropped below; skip the window search.
+                if covers(h):
+                    continue
                 window_start = max(0, h - 120)
                 m = _CAPS_BEFORE.search(text, window_start, h)
                 if m is not None:
                     candidates.append((m.start(), head_end, etype))
         for p, etype in prefixes:
+            if covers(p):  # likewise: the candidate would start inside a claimed span
+                continue
             m = (ORG_PREFIX_AT if etype == EntityType.ORGANISATION else PLACE_PREFIX_AT).match(text, p)
             if m is not None:
                 candidates.append((m.start(), m.end(), etype))
@@ -514,17 +631,12 @@ class Recogniser:
             else:
                 eid, how, score = discovered_id(etype, surface), MatchKind.DISCOVERED, None
                 discovered.setdefault(eid, Entity(eid, unify(surface), etype, discovered=True))
-            taken.add(_Span(start, end, eid, how, score))
+            taken.add(start, end, eid, how, score)
             local.add(eid)
 
         # pass 3: coreference inside this document
         self._coreference(text, norm, taken, discovered)
-
-        mentions = [
-            Mention(doc.id, s.start, s.end, text[s.start : s.end], s.entity, str(s.match), s.score)
-            for s in taken.sorted()
-        ]
-        return DocResult(mentions, discovered)
+        return taken, discovered
 
     def _coreference(self, text: str, norm: str, taken: _Coverage, discovered: dict[str, Entity]) -> None:
         # Surnames and given names of the people named in full in this document.
@@ -532,15 +644,28 @@ class Recogniser:
         given_owner: dict[str, set[str]] = defaultdict(set)
         surfaces_of: dict[str, set[str]] = defaultdict(set)
         people = self._people
-        for sp in taken.spans:
-            if (sp.entity in people or sp.entity in discovered) and sp.match != MatchKind.COREFERENCE:
-                surfaces_of[sp.entity].add(text[sp.start : sp.end])
+        starts, ends, ents, kinds = taken.starts, taken.ends, taken.ents, taken.kinds
+        coreference = MatchKind.COREFERENCE
+        if discovered or coreference in kinds:
+            chosen = [
+                i for i, e in enumerate(ents) if (e in people or e in discovered) and kinds[i] != coreference
+            ]
+        else:  # the usual case: pick the people's spans with a C-level filter
+            chosen = list(compress(range(len(ents)), map(people.__contains__, ents)))
+        # Distinct (entity, surface) pairs in text order (a dict keeps the first of
+        # each), so each entity's set of surfaces is filled in the same order as
+        # one add per span would, without a Python step per span.
+        surfaces = map(
+            text.__getitem__, map(slice, map(starts.__getitem__, chosen), map(ends.__getitem__, chosen))
+        )
+        for eid, surface in dict.fromkeys(zip(map(ents.__getitem__, chosen), surfaces)):
+            surfaces_of[eid].add(surface)
         kb_parts: dict[str, tuple[set[str], set[str]]] = {}
-        for eid, surfaces in surfaces_of.items():
+        for eid, surfaces_used in surfaces_of.items():
             entity = self.entities.get(eid) or discovered.get(eid)
             if entity is None or entity.type != EntityType.PERSON:
                 continue
-            used_s, used_g = _name_parts(surfaces)
+            used_s, used_g = _name_parts_of(tuple(surfaces_used))
             for word in used_s:
                 surname_owner[word].add(eid)
             for word in used_g:
@@ -563,12 +688,15 @@ class Recogniser:
         if unique:
             variants: dict[str, str] = {}
             for word, eid in unique.items():
-                for v in name_variants(word, "coreference"):
+                for v in _coreference_variants(word):
                     variants.setdefault(v, eid)
             words = list(variants)
             automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             n = len(text)
-            for idx, start, end in automaton.find_matches_as_indexes(norm):
+            found = automaton.find_matches_as_indexes(norm)
+            # Most hits are parts of full names already claimed: drop those in
+            # one C-level pass (claims only grow, so the loop would drop them too).
+            for idx, start, end in found:
                 if not text[start].isupper() or (start and text[start - 1].isalnum()):
                     continue
                 if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011\u2013"):
@@ -578,23 +706,41 @@ class Recogniser:
                 title = _TITLE_BEFORE.search(text, max(0, start - 16), start)
                 if title is not None and not taken.overlaps(title.start(), start):
                     start = title.start()
-                taken.add(_Span(start, end, variants[words[idx]], MatchKind.COREFERENCE))
+                taken.add(start, end, variants[words[idx]], MatchKind.COREFERENCE)
 
         # Acronyms defined in the text: "World Health Organization (WHO)".
         defined: dict[str, str] = {}
-        for m in re.finditer(r"\(([A-Z][A-Z&]{1,7})\)", text):
+        for m in _ACRONYM_DEFINED.finditer(text):
             acronym = m.group(1)
             before = taken.ending_near(m.start())
-            if before is None:
+            if before < 0:
                 continue
-            surface = text[before.start : before.end]
-            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'’]*", surface) if w[0].isupper())
+            surface = text[starts[before] : ends[before]]
+            initials = "".join(w[0] for w in _WORD.findall(surface) if w[0].isupper())
             if _is_subsequence(acronym.replace("&", ""), initials):
-                defined[acronym] = before.entity
+                defined[acronym] = ents[before]
         for acronym, eid in defined.items():
             for m in re.finditer(rf"\b{re.escape(acronym)}\b", text):
                 if not taken.overlaps(m.start(), m.end()):
-                    taken.add(_Span(m.start(), m.end(), eid, MatchKind.COREFERENCE))
+                    taken.add(m.start(), m.end(), eid, MatchKind.COREFERENCE)
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_ACRONYM_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,7})\)")
+_WORD = re.compile(r"[A-Za-z][\w'’]*")
+
+
+@lru_cache(maxsize=16384)
+def _coreference_variants(word: str) -> frozenset[str]:
+    """name_variants of a coreference word, computed once per process."""
+    return frozenset(name_variants(word, "coreference"))
+
+
+@lru_cache(maxsize=16384)
+def _name_parts_of(names: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """_name_parts of ``names`` (in this order), computed once per process.
+    The sets returned are shared: callers only read them."""
+    return _name_parts(names)
 
 
 def _is_subsequence(needle: str, hay: str) -> bool:
@@ -626,30 +772,57 @@ def _name_parts(names: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 class _Coverage:
-    """Claimed, non-overlapping spans of one document, kept sorted by start."""
+    """Claimed, non-overlapping spans of one document, kept sorted by start, as
+    parallel columns (no object per span: a document has hundreds)."""
 
-    __slots__ = ("spans", "_starts")
+    __slots__ = ("starts", "ends", "ents", "kinds", "scores")
 
-    def __init__(self, spans: list[_Span]) -> None:
-        self.spans = sorted(spans, key=lambda s: s.start)
-        self._starts = [s.start for s in self.spans]
+    def __init__(
+        self,
+        starts: list[int] | None = None,
+        ends: list[int] | None = None,
+        ents: list[str] | None = None,
+        kinds: list[str] | None = None,
+    ) -> None:
+        # Callers pass columns already in text order.
+        self.starts: list[int] = starts if starts is not None else []
+        self.ends: list[int] = ends if ends is not None else []
+        self.ents: list[str] = ents if ents is not None else []
+        self.kinds: list[str] = kinds if kinds is not None else []
+        self.scores: list[float | None] = [None] * len(self.starts)
 
-    def add(self, span: _Span) -> None:
-        i = bisect_left(self._starts, span.start)
-        self._starts.insert(i, span.start)
-        self.spans.insert(i, span)
+    def __len__(self) -> int:
+        return len(self.starts)
 
-    def sorted(self) -> list[_Span]:
-        return self.spans
+    def add(self, start: int, end: int, entity: str, kind: str, score: float | None = None) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        self.ents.insert(i, entity)
+        self.kinds.insert(i, kind)
+        self.scores.insert(i, score)
 
     def overlaps(self, start: int, end: int) -> bool:
         # Spans never overlap, so only the last one starting before `end` can reach into [start, end).
-        i = bisect_left(self._starts, end)
-        return i > 0 and self.spans[i - 1].end > start
+        i = bisect_left(self.starts, end)
+        return i > 0 and self.ends[i - 1] > start
 
-    def ending_near(self, offset: int) -> _Span | None:
-        """The span that ends at most two characters before ``offset``."""
-        i = bisect_left(self._starts, offset)
-        if i > 0 and offset - 2 <= self.spans[i - 1].end <= offset:
-            return self.spans[i - 1]
-        return None
+    def covers(self, offset: int) -> bool:
+        """Whether a span holds ``offset`` (then any range starting there overlaps it)."""
+        i = bisect_right(self.starts, offset)
+        return i > 0 and self.ends[i - 1] > offset
+
+    def free(self, offsets: list[int]) -> list[bool]:
+        """For each of ``offsets`` (any order), whether no span holds it: the
+        same answers as ``not covers(offset)``, computed in one C-level pass
+        (and at once: the answers are for the spans as they are now)."""
+        ends_before = [-1, *self.ends]  # ends_before[i]: end of the span before span i
+        at = map(bisect_right, repeat(self.starts), offsets)
+        return list(map(int.__le__, map(ends_before.__getitem__, at), offsets))
+
+    def ending_near(self, offset: int) -> int:
+        """Number of the span that ends at most two characters before ``offset``, or -1."""
+        i = bisect_left(self.starts, offset)
+        if i > 0 and offset - 2 <= self.ends[i - 1] <= offset:
+            return i - 1
+        return -1

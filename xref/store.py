@@ -28,9 +28,10 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from itertools import combinations
-from operator import attrgetter
-from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from itertools import accumulate, chain, combinations, compress, repeat
+from operator import attrgetter, itemgetter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from xref.model import Entity, Mention, TextLayout
@@ -41,6 +42,10 @@ __all__ = ["COOCCURRENCE_MAX", "DocRecord", "pack", "pack_container", "unpack", 
 COOCCURRENCE_MAX = 60
 
 _START, _END, _ENTITY, _MATCH, _SCORE = (attrgetter(name) for name in ("start", "end", "entity", "match", "score"))
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)  # of a pair
+_COOCCURRING = range(2, COOCCURRENCE_MAX + 1)  # distinct entities in a paragraph that co-occur
+
+
 _MAGIC = b"XRD1"
 _HEADER = struct.Struct("<4sII")  # magic, header length, crc32 of everything after this struct
 _ARRAYS = ("starts", "ends", "ent", "kind", "order", "group", "co_b", "co_n", "co_group")
@@ -122,16 +127,42 @@ class DocRecord:
         ``known``: the knowledge base's entities, which win over ``discovered``
         when telling whether a mention's entity is a discovered one.
         """
-        # Column-wise with map/zip/set (C loops): this runs for every document indexed.
-        starts = list(map(_START, mentions))
-        ends = list(map(_END, mentions))
-        entity_ids = list(map(_ENTITY, mentions))
+        # Column-wise with map (C loops): this runs for every document indexed.
+        return cls.from_columns(
+            list(map(_START, mentions)),
+            list(map(_END, mentions)),
+            list(map(_ENTITY, mentions)),
+            list(map(_MATCH, mentions)),
+            list(map(_SCORE, mentions)),
+            lambda i: mentions[i].surface,
+            discovered,
+            layout,
+            known,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        starts: list[int],
+        ends: list[int],
+        entity_ids: list[str],
+        matches: Sequence[str],
+        scores: Sequence[float | None],
+        surface: Callable[[int], str],
+        discovered: Mapping[str, Entity],
+        layout: TextLayout,
+        known: Mapping[str, Entity] | None = None,
+    ) -> DocRecord:
+        """The record of mentions given as parallel columns in text order
+        (``surface(i)``: the text of mention ``i``); see :meth:`from_mentions`."""
+        n = len(starts)
         ent_no = {eid: k for k, eid in enumerate(dict.fromkeys(entity_ids))}  # first-mention order
         ent_list = list(map(ent_no.__getitem__, entity_ids))
-        matches = list(map(_MATCH, mentions))
         kind_no = {match: k for k, match in enumerate(dict.fromkeys(matches))}
         kind_list = list(map(kind_no.__getitem__, matches))
-        scores = {i: float(score) for i, score in enumerate(map(_SCORE, mentions)) if score is not None}
+        # Scores are rare (fuzzy matches only): count the Nones in C first.
+        scored = scores.count(None) != n
+        scores_of = {i: float(score) for i, score in enumerate(scores) if score is not None} if scored else {}
         known = known or {}
         found = set()
         for eid in ent_no:
@@ -140,45 +171,47 @@ class DocRecord:
                 found.add(eid)
         surface_counts: dict[str, dict[str, int]] = {}
         if found:
-            for m in mentions:
-                if m.entity in found:
-                    counts = surface_counts.get(m.entity)
+            for i, eid in enumerate(entity_ids):
+                if eid in found:
+                    counts = surface_counts.get(eid)
                     if counts is None:
-                        counts = surface_counts[m.entity] = {}
-                    counts[m.surface] = counts.get(m.surface, 0) + 1
+                        counts = surface_counts[eid] = {}
+                    s = surface(i)
+                    counts[s] = counts.get(s, 0) + 1
         n_ents = len(ent_no)
-        order = sorted(range(len(mentions)), key=ent_list.__getitem__)  # stable: text order within an entity
-        group = [0] * (n_ents + 1)
-        for k in ent_list:
-            group[k + 1] += 1
-        for k in range(n_ents):
-            group[k + 1] += group[k]
+        order = sorted(range(n), key=ent_list.__getitem__)  # stable: text order within an entity
+        # group[k + 1] - group[k] = mentions of entity k (each has at least one).
+        per_entity = Counter(ent_list)
+        group = [0, *accumulate(map(per_entity.__getitem__, range(n_ents)))]
         # Which entities share a paragraph. Mentions are in text order, so each
         # paragraph's mentions are one slice, cut where the next paragraph starts
         # (a mention before the first paragraph counts as in the first).
-        cuts = [bisect_left(starts, p) for p in layout.para_starts[1:]]
-        pair_counts: Counter[tuple[int, int]] = Counter()  # (a, b) with a < b: the counts are symmetric
-        lo = 0
-        for hi in (*cuts, len(starts)):
-            if hi - lo >= 2:
-                ents = set(ent_list[lo:hi])
-                if 2 <= len(ents) <= COOCCURRENCE_MAX:
-                    pair_counts.update(combinations(sorted(ents), 2))
-            lo = hi
+        # Everything below is chained maps (C loops, no Python bytecode per
+        # paragraph or pair): this runs for every document indexed.
+        cuts = list(map(partial(bisect_left, starts), layout.para_starts[1:]))
+        cuts.append(n)
+        slices = map(slice, chain((0,), cuts), cuts)
+        para_ents = list(map(set, map(ent_list.__getitem__, slices)))  # entities of each paragraph
+        shared = compress(para_ents, map(_COOCCURRING.__contains__, map(len, para_ents)))
+        # (a, b) with a < b: the counts are symmetric
+        pair_counts = Counter(chain.from_iterable(map(combinations, map(sorted, shared), repeat(2))))
+        # Rows: entity k's partners, ascending (pairs in sorted order fill each
+        # row in ascending partner order), with the shared-paragraph counts.
         pairs: dict[int, dict[int, int]] = defaultdict(dict)
-        for (a, b), n in sorted(pair_counts.items()):
-            pairs[a][b] = n
-            pairs[b][a] = n
+        for (a, b), count in sorted(pair_counts.items()):
+            pairs[a][b] = count
+            pairs[b][a] = count
         co_b: list[int] = []
         co_n: list[int] = []
         co_group = [0]
         for k in range(n_ents):
-            for b, n in pairs.get(k, {}).items():
-                co_b.append(b)
-                co_n.append(n)
+            row = pairs.get(k)
+            if row:
+                co_b.extend(row)
+                co_n.extend(row.values())
             co_group.append(len(co_b))
-        last = mentions[-1].end if mentions else 0
-        big = max(last, len(mentions))
+        last = ends[-1] if n else 0
+        big = max(last, n)
         return cls(
             ents=tuple(ent_no),
             kinds=tuple(map(str, kind_no)),
@@ -186,14 +219,14 @@ class DocRecord:
             ends=_int_array(ends, big),
             ent=_small_array(ent_list, n_ents),
             kind=array("B", kind_list),
-            scores=scores,
+            scores=scores_of,
             order=_int_array(order, big),
             group=_int_array(group, big),
             co_b=_small_array(co_b, n_ents),
             co_n=_int_array(co_n, big),
             co_group=_int_array(co_group, max(big, len(co_b))),
             discovered=tuple(discovered.values()),
-            surfaces=tuple((eid, s, n) for eid, counts in surface_counts.items() for s, n in counts.items()),
+            surfaces=tuple((eid, s, c) for eid, counts in surface_counts.items() for s, c in counts.items()),
             lines=layout.line_count,
             paragraphs=layout.paragraph_count,
         )

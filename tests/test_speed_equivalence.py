@@ -1,0 +1,193 @@
+"""The fast paths of indexing give exactly what the plain versions they replaced gave.
+
+Each test keeps a small, obviously right reference (the code before it was made
+fast) and compares it with the real code on generated texts built from pieces
+that hit the edge cases: capitals after lower-case letters, no-break spaces,
+all-caps surnames, blank lines made of spaces and tabs, Unicode white space.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+import ahocorasick_rs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xref import recognise as R
+from xref.model import Document, EntityType, TextLayout
+from xref.normalise import KOREAN_SURNAMES, match_text
+from xref.store import COOCCURRENCE_MAX, DocRecord
+
+PIECES = [
+    "Kim ", "KIM ", "kim ", "Kim\u00a0", "Kim\t", "O ", "Ko ", "WoO ", "Yang ", "to ", "an ", "Im ",
+    "Jong-un", "Jong Un", "Il-sung", "Ri Sol-ju ", "Sol",
+    "Party", "party", "Workers' Party", "River", "Yalu River", "Office 39", "office 39", "Bureau ",
+    "Ministry of State Security", "Mount Paektu", "Mount ", "Daily NK", "News", "Sea", "sea",
+    "Room 39", "Department of ", "The ", "In May ", "North Korea", "South Korea", "WHO", "who", "(WHO)",
+    "World Health Organization ", "UN ", "us ", "US$", "x", "A", "é", "İ", "K", "1", "-", "\u2011",
+    " ", "  ", "\n", "\n\n", "\n \t\n", "\t", "\u00a0", "\u3000", "\x0b", ".", ",", "’s ",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+# -- TextLayout --------------------------------------------------------------------------
+
+
+def reference_layout(text: str) -> tuple[list[int], list[int], list[int]]:
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    para_starts: list[int] = []
+    para_ends: list[int] = []
+    pos = 0
+    for gap in re.finditer(r"\n(?:[ \t]*\n)+", text):
+        if text[pos : gap.start()].strip():
+            lead = len(text[pos : gap.start()]) - len(text[pos : gap.start()].lstrip("\n \t"))
+            para_starts.append(text.rfind("\n", 0, pos + lead) + 1)
+            para_ends.append(gap.start())
+        pos = gap.end()
+    if text[pos:].strip():
+        lead = len(text[pos:]) - len(text[pos:].lstrip("\n \t"))
+        para_starts.append(text.rfind("\n", 0, pos + lead) + 1)
+        trailing = re.compile(r"\n[ \t]*\Z").search(text, pos)
+        para_ends.append(trailing.start() if trailing else len(text))
+    return line_starts, para_starts, para_ends
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_layout_matches_reference(text: str) -> None:
+    layout = TextLayout(text)
+    assert (layout.line_starts, layout.para_starts, layout.para_ends) == reference_layout(text)
+
+
+# -- shape triggers ----------------------------------------------------------------------
+
+
+def reference_triggers(text: str) -> tuple[list[int], list, list, list]:
+    """The single lower-cased automaton over surnames and heads, as before."""
+    words: dict[str, list[str]] = {}
+    for s in sorted(KOREAN_SURNAMES):
+        words.setdefault(s.lower() + " ", []).append("surname")
+    for kind, kind_id in ((R.ORG_HEADS, "org-head"), (R.PLACE_HEADS, "place-head")):
+        for h in kind:
+            words.setdefault(h.lower(), []).append(kind_id)
+    for p in R.ORG_PREFIXES:
+        words.setdefault(p.lower() + " of ", []).append("org-prefix")
+    for p in R.NUMBERED_ORGS:
+        words.setdefault(p.lower() + " ", []).append("org-number")
+    words.setdefault("mount ", []).append("place-prefix")
+    patterns = list(words)
+    automaton = ahocorasick_rs.AhoCorasick(patterns)
+    norm, n = match_text(text), len(text)
+    surnames, org, place, prefixes = [], [], [], []
+    for idx, start, end in automaton.find_matches_as_indexes(norm, overlapping=True):
+        if not text[start].isupper():
+            continue
+        before = text[start - 1] if start else " "
+        if before.isalnum() and not before.islower():
+            continue
+        glued = before.isalnum()
+        for kind in words[patterns[idx]]:
+            if kind == "surname":
+                surnames.append(start)
+            elif glued:
+                continue
+            elif kind in ("org-head", "place-head"):
+                if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011"):
+                    continue
+                (org if kind == "org-head" else place).append((start, end))
+            elif kind == "org-number":
+                if end < n and text[end].isdigit():
+                    prefixes.append((start, EntityType.ORGANISATION))
+            elif kind == "org-prefix":
+                prefixes.append((start, EntityType.ORGANISATION))
+            else:
+                prefixes.append((start, EntityType.PLACE))
+    return surnames, org, place, prefixes
+
+
+def korean_name_starts(text: str, surnames: list[int]) -> list[int]:
+    """The surname positions where pass 2 goes on past its first checks."""
+    kept = []
+    for p in surnames:
+        m = R.KOREAN_NAME_AT.match(text, p)
+        if m is not None and m.group(1) in KOREAN_SURNAMES:
+            kept.append(p)
+    return kept
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts)
+def test_shape_triggers_match_reference(text: str) -> None:
+    surnames, org, place, prefixes = R._shape_triggers(text, match_text(text))
+    ref_surnames, ref_org, ref_place, ref_prefixes = reference_triggers(text)
+    # Heads and prefixes: the same lists (their order does not matter: they are sorted later).
+    assert (sorted(org), sorted(place), sorted(prefixes)) == (sorted(ref_org), sorted(ref_place), sorted(ref_prefixes))
+    # Surnames: the case-kept search finds fewer places, but the same ones survive, in order.
+    assert korean_name_starts(text, surnames) == korean_name_starts(text, ref_surnames)
+    assert set(surnames) <= set(ref_surnames)
+
+
+def test_trigger_heads_are_never_trimmed() -> None:
+    """Pass 2b skips heads inside claimed spans because trimming never drops the head word."""
+    from xref.normalise import MONTHS, STOPWORDS
+
+    words = {w.casefold() for w in [*R.ORG_HEADS, *R.PLACE_HEADS, *R.ORG_PREFIXES, *R.NUMBERED_ORGS, "Mount"]}
+    assert not words & (STOPWORDS | MONTHS | R._ORDINALS)
+
+
+# -- records from columns ----------------------------------------------------------------
+
+
+def reference_cooccurrence(starts: list[int], ent_list: list[int], n_ents: int, layout: TextLayout) -> tuple:
+    cuts = [bisect_left(starts, p) for p in layout.para_starts[1:]]
+    pair_counts: Counter = Counter()
+    lo = 0
+    for hi in (*cuts, len(starts)):
+        if hi - lo >= 2:
+            ents = set(ent_list[lo:hi])
+            if 2 <= len(ents) <= COOCCURRENCE_MAX:
+                pair_counts.update(combinations(sorted(ents), 2))
+        lo = hi
+    pairs: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, b), n in sorted(pair_counts.items()):
+        pairs[a][b] = n
+        pairs[b][a] = n
+    co_b, co_n, co_group = [], [], [0]
+    for k in range(n_ents):
+        for b, n in pairs.get(k, {}).items():
+            co_b.append(b)
+            co_n.append(n)
+        co_group.append(len(co_b))
+    return co_b, co_n, co_group
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> R.Recogniser:
+    from xref.kb import load_builtin
+
+    return R.Recogniser(load_builtin().entities.values())
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in (Path(__file__).parent.parent / "seeds").glob("*.txt")))
+def test_columns_and_mentions_give_one_record(recogniser: R.Recogniser, seed: str) -> None:
+    text = (Path(__file__).parent.parent / "seeds" / seed).read_text(encoding="utf-8")
+    doc = Document(seed, Path(seed), text)
+    result = recogniser.recognise(doc)
+    taken = result.columns
+    assert taken is not None
+    starts, ends = taken.starts, taken.ends
+    fast = DocRecord.from_columns(
+        starts, ends, taken.ents, taken.kinds, taken.scores, lambda i: text[starts[i] : ends[i]],
+        result.discovered, doc.layout,
+    )
+    assert fast == DocRecord.from_mentions(result.mentions, result.discovered, doc.layout)
+    assert [m.surface for m in result.mentions] == [text[s:e] for s, e in zip(starts, ends)]
+    ent_no = {e: k for k, e in enumerate(dict.fromkeys(taken.ents))}
+    ref = reference_cooccurrence(list(starts), [ent_no[e] for e in taken.ents], len(ent_no), doc.layout)
+    assert (list(fast.co_b), list(fast.co_n), list(fast.co_group)) == ref
