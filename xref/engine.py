@@ -788,7 +788,38 @@ _STATE: _WorkerState | None = None
 
 def _init_worker(entities: list[Entity], cache_path: str | None) -> None:
     global _STATE
+    _detach_from_parent_signals()
     _STATE = _WorkerState(entities, None, cache_path)
+
+
+def _detach_from_parent_signals() -> None:
+    """A forked worker starts with the reader's signal handling: undo it.
+
+    SIGTERM ends the worker (the inherited handler would only tell the
+    parent's event loop, through an inherited wake-up socket); SIGINT is the
+    parent's to handle (ctrl+c in the terminal reaches the whole group). On
+    Linux the kernel also ends the worker when the process that started it
+    dies, even by SIGKILL, so no worker is left behind recognising for nobody.
+    """
+    import signal
+
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no such signal here
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1  # from <sys/prctl.h>
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+            if os.getppid() == 1:  # the parent died before the call took effect
+                os._exit(1)
+        except (OSError, AttributeError):
+            pass
 
 
 def _worker_batch(jobs: list[tuple[Any, ...]]) -> _Batch:
