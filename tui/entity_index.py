@@ -22,14 +22,29 @@ TYPE_ORDER = ("person", "organisation", "place", "event", "work", "other")
 
 
 class EntityEntry:
-    __slots__ = ("entity", "mentions", "documents", "search_key")
+    """One entity of the index. ``documents`` may be left to ``index``: it is then
+    counted when first shown, so opening the index costs no per-document work."""
+
+    __slots__ = ("entity", "mentions", "_documents", "_index", "search_key")
     selectable = True
 
-    def __init__(self, entity: Entity, mentions: int, documents: int) -> None:
+    def __init__(
+        self, entity: Entity, mentions: int, documents: int | None = None, *, index: CorpusIndex | None = None
+    ) -> None:
+        if documents is None and index is None:
+            raise ValueError("documents or index is needed")
         self.entity = entity
         self.mentions = mentions
-        self.documents = documents
+        self._documents = documents
+        self._index = index
         self.search_key = " ".join(clean(n) for n in entity.all_names).casefold()
+
+    @property
+    def documents(self) -> int:
+        if self._documents is None:
+            assert self._index is not None
+            self._documents = len(self._index.doc_counts(self.entity.id))
+        return self._documents
 
     def render(self, width: int, palette: Palette) -> Text:
         counts = f" {self.mentions} in {self.documents} doc{'s' if self.documents != 1 else ''}"
@@ -51,7 +66,7 @@ class EntityList(FilterList):
         super().__init__(placeholder="Filter entities by any name or alias…", id="entity-list")
         self._groups: dict[str, list[EntityEntry]] = {}
         for entity in index.mentioned_entities():
-            entry = EntityEntry(entity, len(index.mentions_of(entity.id)), len(index.doc_counts(entity.id)))
+            entry = EntityEntry(entity, index.mention_count(entity.id), index=index)
             kind = str(entity.type) if str(entity.type) in TYPE_ORDER else "other"
             self._groups.setdefault(kind, []).append(entry)
 

@@ -7,13 +7,19 @@ under the cursor marked ▶), then the entities named most often in the same
 paragraphs. Enter on a mention jumps there; on a document, to its first
 mention; on a co-occurring entity, to that entity.
 
-Built on :class:`RowList`, so an entity named 10,000 times costs 10,000 tiny
-row objects and renders only the rows on screen.
+Built on :class:`RowList` with a virtual list of rows (:class:`PanelRows`):
+the rows of an entity named 250,000 times are worked out from per-document
+counts when they are looked at (what is on screen, what the cursor passes),
+so showing any entity costs the same few milliseconds.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import ClassVar, overload
 
 from rich.console import Console
 from rich.style import Style
@@ -35,6 +41,10 @@ from xref.model import Entity, Mention
 
 MAX_ALIASES_SHOWN = 12
 COOCCURRING_LIMIT = 12
+MENTION_PAGE = 16  # mentions fetched from the index at a time (about a screenful: each may load a document)
+PAGES_KEPT = 64  # pages of mentions kept per entity
+ROWS_KEPT = 512  # row objects kept per list (so a row looked at twice is the same object)
+LAYOUTS_KEPT = 8  # entities whose list shape stays computed
 
 
 class MentionRow:
@@ -69,13 +79,14 @@ class MentionRow:
 
 
 class DocumentRow:
-    __slots__ = ("label", "count", "doc_id")
+    __slots__ = ("label", "count", "doc_id", "first")
     selectable = True
 
-    def __init__(self, doc_id: str, label: str, count: int) -> None:
+    def __init__(self, doc_id: str, label: str, count: int, first: int | None = None) -> None:
         self.doc_id = doc_id
         self.label = label
         self.count = count
+        self.first = first  # the entity's number of this document's first mention (corpus order)
 
     def render(self, width: int, palette: Palette) -> Text:
         # A rule-like heading, so a document titled like a person never reads as one.
@@ -118,6 +129,144 @@ def clean_keep_edges(s: str) -> str:
     trail = " " if s[-1] == " " and len(s) > 1 else ""
     inner = clean(s)
     return f"{lead}{inner}{trail}" if inner else (" " if s.strip() == "" else "")
+
+
+class EntityLayout:
+    """The shape of one entity's part of the panel, from per-document counts only.
+
+    Below the header come, for the j-th document naming the entity, a heading
+    row and then its mentions; so the heading of document j is row
+    ``j + cum[j]`` of this part and mention number ``g`` (corpus order) of
+    document j is row ``j + 1 + g``. Mentions are fetched from the index a page
+    at a time (:meth:`CorpusIndex.mention_slice`) and a few pages are kept.
+    """
+
+    __slots__ = ("index", "entity_id", "doc_ids", "cum", "heads", "digits", "total", "_pages", "_cooccurring")
+
+    def __init__(self, index: CorpusIndex, entity_id: str) -> None:
+        self.index = index
+        self.entity_id = entity_id
+        counts = index.doc_counts(entity_id)
+        self.doc_ids: list[str] = list(counts)
+        self.cum: list[int] = list(accumulate(counts.values(), initial=0))
+        self.heads: list[int] = [j + c for j, c in enumerate(self.cum[:-1])]
+        self.total = self.cum[-1]
+        self.digits = len(str(max(map(index.doc_line_count, self.doc_ids), default=1)))
+        self._pages: LRUCache[int, list[Mention]] = LRUCache(PAGES_KEPT)
+        self._cooccurring: list[tuple[Entity, int]] | None = None
+
+    @property
+    def documents(self) -> int:
+        return len(self.doc_ids)
+
+    @property
+    def rows(self) -> int:
+        """Headings plus mentions."""
+        return len(self.doc_ids) + self.total
+
+    def mention(self, position: int) -> Mention:
+        """Mention number ``position`` of the entity, in corpus order."""
+        page_no, within = divmod(position, MENTION_PAGE)
+        page = self._pages.get(page_no)
+        if page is None:
+            start = page_no * MENTION_PAGE
+            page = self.index.mention_slice(self.entity_id, start, min(self.total, start + MENTION_PAGE))
+            self._pages[page_no] = page
+        return page[within]
+
+    def document_of(self, position: int) -> int:
+        """j: the document (of this entity's documents) holding mention ``position``."""
+        return bisect_right(self.cum, position) - 1
+
+    def position_of(self, mention: Mention) -> int | None:
+        """The mention's number in corpus order, or None when it is not one of this entity's."""
+        index = self.index
+        if mention.entity != self.entity_id or self.total == 0 or mention.doc not in index.doc_order:
+            return None
+        position = index._entity_position(self.entity_id, mention.doc, mention.start, right=False)  # noqa: SLF001
+        if position >= self.total:
+            return None
+        page = self._pages.get(position // MENTION_PAGE)
+        if page is not None:
+            found = page[position % MENTION_PAGE]
+        else:  # just the one: its neighbours may be in other documents, not needed yet
+            found = index.mention_slice(self.entity_id, position, position + 1)[0]
+        return position if found == mention else None
+
+    def cooccurring(self) -> list[tuple[Entity, int]]:
+        if self._cooccurring is None:
+            self._cooccurring = self.index.cooccurring(self.entity_id, limit=COOCCURRING_LIMIT)
+        return self._cooccurring
+
+
+class PanelRows(Sequence[Row]):
+    """The panel's rows: fixed header rows, the entity's documents and mentions
+    (made when looked at, see :class:`EntityLayout`), then fixed trailing rows."""
+
+    __slots__ = ("panel", "head", "layout", "tail", "body_start", "tail_start", "_len", "_made")
+
+    def __init__(self, panel: MentionPanel, head: list[Row], layout: EntityLayout | None, tail: list[Row]) -> None:
+        self.panel = panel
+        self.head = head
+        self.layout = layout
+        self.tail = tail
+        self.body_start = len(head)
+        self.tail_start = self.body_start + (layout.rows if layout is not None else 0)
+        self._len = self.tail_start + len(tail)
+        self._made: LRUCache[int, Row] = LRUCache(ROWS_KEPT)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, i: int) -> Row: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Row]: ...
+    def __getitem__(self, i: int | slice) -> Row | list[Row]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("row index out of range")
+        if i < self.body_start:
+            return self.head[i]
+        if i >= self.tail_start:
+            return self.tail[i - self.tail_start]
+        row = self._made.get(i)
+        if row is None:
+            row = self._made[i] = self._body_row(i - self.body_start)
+        return row
+
+    def _body_row(self, offset: int) -> Row:
+        layout = self.layout
+        assert layout is not None
+        j = bisect_right(layout.heads, offset) - 1
+        head = layout.heads[j]
+        first = layout.cum[j]
+        if offset == head:
+            doc_id = layout.doc_ids[j]
+            doc = layout.index.document(doc_id)
+            return DocumentRow(doc_id, document_label(doc.title, doc.id), layout.cum[j + 1] - first, first)
+        return MentionRow(self.panel, layout.mention(first + offset - head - 1), layout.digits)
+
+    def mention_row(self, position: int) -> int:
+        """The row of the entity's mention number ``position``."""
+        assert self.layout is not None
+        return self.body_start + self.layout.document_of(position) + 1 + position
+
+    def row_of(self, mention: Mention) -> int | None:
+        """The row listing ``mention``, or None."""
+        if self.layout is None:
+            return None
+        position = self.layout.position_of(mention)
+        return None if position is None else self.mention_row(position)
+
+    def with_head(self, head: list[Row]) -> PanelRows:
+        """The same rows under another header of the same height."""
+        rows = PanelRows(self.panel, head, self.layout, self.tail)
+        rows._made = self._made
+        return rows
 
 
 CITE = Binding.Group("Cite")
@@ -167,7 +316,7 @@ class MentionPanel(RowList):
         self._current: Mention | None = None
         self._built_key: tuple[int, bool] = (-1, False)
         self._header_len = 0
-        self._mention_rows: dict[Mention, int] = {}
+        self._layouts: OrderedDict[str, EntityLayout] = OrderedDict()
         self._snippets: LRUCache[Mention, Snippet] = LRUCache(512)
 
     # -- state --------------------------------------------------------------------
@@ -181,13 +330,33 @@ class MentionPanel(RowList):
 
     @property
     def listed_mentions(self) -> list[Mention]:
-        """Every mention the panel lists, in order (for tests and citations)."""
-        return [row.mention for row in self.rows if isinstance(row, MentionRow)]
+        """Every mention the panel lists, in order (for tests: builds them all)."""
+        layout = self._panel_rows.layout if self._panel_rows is not None else None
+        if layout is None:
+            return []
+        return layout.index.mention_slice(layout.entity_id, 0, layout.total)
 
     def listed_text(self) -> str:
-        """The panel as plain text, one row a line, at the current width (for tests)."""
+        """The panel as plain text, one row a line, at the current width (for tests: renders every row)."""
         width = max(20, self.scrollable_content_region.width)
-        return "\n".join(row.render(width, self.palette).plain for row in self.rows)
+        rows = self.rows
+        return "\n".join(rows[i].render(width, self.palette).plain for i in range(len(rows)))
+
+    @property
+    def _panel_rows(self) -> PanelRows | None:
+        rows = self._rows
+        return rows if isinstance(rows, PanelRows) else None
+
+    def _layout_for(self, index: CorpusIndex, entity_id: str) -> EntityLayout:
+        layouts = self._layouts
+        found = layouts.get(entity_id)
+        if found is not None and found.index is index:
+            layouts.move_to_end(entity_id)
+            return found
+        found = layouts[entity_id] = EntityLayout(index, entity_id)
+        while len(layouts) > LAYOUTS_KEPT:
+            layouts.popitem(last=False)
+        return found
 
     def snippet(self, mention: Mention) -> Snippet:
         found = self._snippets.get(mention)
@@ -200,13 +369,15 @@ class MentionPanel(RowList):
         """Show ``entity_id`` with ``current`` marked (None: nothing marked)."""
         if index is not self._index:
             self._snippets.clear()
+            self._layouts.clear()
         same_entity = self._entity is not None and entity_id == self._entity.id and index is self._index
         self._index = index
         self._current = current
         if same_entity and self._built_key == self._layout_key():
             # Only the marker moved: no rebuild, just move the list cursor.
             self._strips.clear()
-            row = self._mention_rows.get(current) if current is not None else None
+            rows = self._panel_rows
+            row = rows.row_of(current) if current is not None and rows is not None else None
             if row is not None:
                 self.move_to(row, center=True)
             self._rebuild_header_only()
@@ -217,9 +388,8 @@ class MentionPanel(RowList):
         if entity is None:
             self.post_message(self.EntityShown(None, 0, 0))
         else:
-            self.post_message(
-                self.EntityShown(entity, len(index.mentions_of(entity.id)), len(index.doc_counts(entity.id)))
-            )
+            layout = self._layout_for(index, entity.id)
+            self.post_message(self.EntityShown(entity, layout.total, layout.documents))
 
     def clear(self) -> None:
         self._entity = None
@@ -310,9 +480,11 @@ class MentionPanel(RowList):
                 self.scroll_to(y=max(0, top + shift), animate=False, force=True)
                 self.move_to(cursor + shift, center=False)
             return
-        rows = list(self.rows)
-        rows[:old_header] = new_header
-        self._rows = rows
+        rows = self._panel_rows
+        if rows is None:  # pragma: no cover - the panel always holds PanelRows once built
+            self._rebuild(scroll_top=False)
+            return
+        self._rows = rows.with_head([*new_header, *rows.head[old_header:]])
         self._generation += 1
         self._strips.clear()
         self.refresh()
@@ -320,33 +492,26 @@ class MentionPanel(RowList):
     def _rebuild(self, *, scroll_top: bool) -> None:
         width = self._width()
         self._built_key = self._layout_key()
-        rows = self._header_rows(width)
-        self._header_len = len(rows)
-        self._mention_rows = {}
+        head = self._header_rows(width)
+        self._header_len = len(head)
         entity, index = self._entity, self._index
-        cursor: int | None = None
+        layout: EntityLayout | None = None
+        tail: list[Row] = []
         if entity is not None and index is not None:
-            mentions = index.mentions_of(entity.id)
-            counts = index.doc_counts(entity.id)
-            digits = max((len(str(index.document(d).layout.line_count)) for d in counts), default=1)
-            rows.append(TextRow(Text("")))
-            current_doc = None
-            for m in mentions:
-                if m.doc != current_doc:
-                    current_doc = m.doc
-                    doc = index.document(m.doc)
-                    rows.append(DocumentRow(m.doc, document_label(doc.title, doc.id), counts[m.doc]))
-                self._mention_rows[m] = len(rows)
-                rows.append(MentionRow(self, m, digits))
-            cooccurring = index.cooccurring(entity.id, limit=COOCCURRING_LIMIT)
+            layout = self._layout_for(index, entity.id)
+            head.append(TextRow(Text("")))
+            cooccurring = layout.cooccurring()
             if cooccurring:
-                rows.append(TextRow(Text("")))
-                rows.append(TextRow(Text("Often in the same paragraph (× paragraphs)", style=self.palette("rowlist--heading"))))
-                rows.extend(EntityRow(e, c) for e, c in cooccurring)
+                tail.append(TextRow(Text("")))
+                tail.append(TextRow(Text("Often in the same paragraph (× paragraphs)", style=self.palette("rowlist--heading"))))
+                tail.extend(EntityRow(e, c) for e, c in cooccurring)
+        rows = PanelRows(self, head, layout, tail)
+        cursor: int | None = None
+        if layout is not None:
             if self._current is not None:
-                cursor = self._mention_rows.get(self._current)
-            if cursor is None and mentions:
-                cursor = self._mention_rows.get(mentions[0])
+                cursor = rows.row_of(self._current)
+            if cursor is None and layout.total:
+                cursor = rows.mention_row(0)
         self.set_rows(rows, cursor, top=scroll_top)
         if cursor is not None:
             self.move_to(cursor, center=True)
@@ -382,8 +547,12 @@ class MentionPanel(RowList):
         if isinstance(row, MentionRow):
             self.post_message(self.JumpRequested(row.mention))
         elif isinstance(row, DocumentRow) and self._entity is not None and self._index is not None:
-            first = next((m for m in self._index.mentions_of(self._entity.id) if m.doc == row.doc_id), None)
-            if first is not None:
+            layout = self._layout_for(self._index, self._entity.id)
+            position = row.first
+            if position is None and row.doc_id in layout.doc_ids:
+                position = layout.cum[layout.doc_ids.index(row.doc_id)]
+            first = layout.mention(position) if position is not None and position < layout.total else None
+            if first is not None and first.doc == row.doc_id:
                 self.post_message(self.JumpRequested(first))
         elif isinstance(row, EntityRow):
             self.post_message(self.EntityRequested(row.entity.id))

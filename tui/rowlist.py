@@ -6,6 +6,11 @@ all show lists that may hold thousands of rows (an entity named 5,000 times).
 when it scrolls into view, and rendered lines are kept in an LRU cache. Rows
 are one screen line each, so the row under the mouse and the scroll extent
 are plain arithmetic.
+
+The rows may be any ``Sequence``, including one that makes its rows when they
+are indexed (the side panel's, for an entity named 250,000 times): the list
+only ever indexes rows on screen and the rows the cursor passes over, and
+never copies or walks the whole sequence.
 """
 
 from __future__ import annotations
@@ -126,7 +131,10 @@ class RowList(ScrollView, can_focus=True):
         return None if self._cursor is None else self._rows[self._cursor]
 
     def set_rows(self, rows: Sequence[Row], cursor: int | None = None, *, top: bool = False) -> None:
-        """Replace the rows; the cursor goes to ``cursor`` (or the first selectable row)."""
+        """Replace the rows; the cursor goes to ``cursor`` (or the first selectable row).
+
+        ``rows`` is kept as given (not copied), so it may be a virtual sequence.
+        """
         self._rows = rows
         self._generation += 1
         self._strips.clear()
