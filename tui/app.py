@@ -188,6 +188,7 @@ class XrefApp(App[int]):
 
     def on_mount(self) -> None:
         self._mounted = True
+        self.reader.add_move_listener(self._cursor_moved)
         self._apply_layout()
         if self.workspace is not None:
             self._workspace_ready(self.workspace)
@@ -476,8 +477,8 @@ class XrefApp(App[int]):
         self._step_same(False)
 
     # -- messages from the panes ---------------------------------------------------------
-    @on(Reader.CursorMoved)
     def _cursor_moved(self, event: Reader.CursorMoved) -> None:
+        """The side panel follows the reader (called by the reader itself, in the same frame)."""
         index = self.index
         if index is None or event.doc_id is None:
             return

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.style import Style
@@ -166,6 +167,7 @@ class Reader(ScrollView, can_focus=True):
         self._generation = 0
         self._center_pending = True
         self.palette = Palette(self)
+        self._move_listeners: list[Callable[[Reader.CursorMoved], None]] = []
         # search
         self._query = ""
         self._search_active = False
@@ -286,11 +288,23 @@ class Reader(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(wrap))
         self.refresh()
 
+    def add_move_listener(self, listener: Callable[[Reader.CursorMoved], None]) -> None:
+        """Call ``listener`` at once on every cursor move (before the ``CursorMoved`` message).
+
+        The header and the side panel follow the cursor this way so they are
+        repainted in the same frame as the text: through the message queue
+        they would miss that frame and show up one or two frames later.
+        """
+        self._move_listeners.append(listener)
+
     def _after_move(self, *, center: bool) -> None:
         self._scroll_cursor_into_view(center=center)
         self.refresh()
         doc_id = self._doc.id if self._doc else None
-        self.post_message(self.CursorMoved(self, doc_id, self._cursor, self.current_mention))
+        moved = self.CursorMoved(self, doc_id, self._cursor, self.current_mention)
+        for listener in self._move_listeners:
+            listener(moved)
+        self.post_message(moved)
 
     def _scroll_cursor_into_view(self, *, center: bool) -> None:
         height = self.scrollable_content_region.height

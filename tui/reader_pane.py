@@ -136,8 +136,10 @@ class ReaderPane(Vertical):
     def search_bar(self) -> SearchBar:
         return self.query_one(SearchBar)
 
-    # The header follows the reader.
-    @on(Reader.CursorMoved)
+    def on_mount(self) -> None:
+        self.reader.add_move_listener(self._update_header)
+
+    # The header follows the reader (called by the reader itself, in the same frame).
     def _update_header(self, event: Reader.CursorMoved) -> None:
         doc = event.reader.current_doc
         header = self.header
