@@ -109,16 +109,15 @@ def _tui_app_class():
 
         CSS_PATH = css
 
-        def on_mount(self) -> None:
-            super().on_mount()
-            self.set_interval(0.002, self._poll)
-            self._done = False
+        _done = False
 
-        def _poll(self) -> None:
-            if self._done or self.workspace is None or self.loading_state:
-                return
-            self._done = True
-            self.call_after_refresh(self._painted)
+        def _workspace_ready(self, workspace: Any) -> None:
+            super()._workspace_ready(workspace)
+            # The whole corpus is in (not a partial one) and the panes are built:
+            # painted at the next refresh.
+            if not self._done and self.workspace is workspace and not self.loading_state:
+                self._done = True
+                self.call_after_refresh(self._painted)
 
         def _painted(self) -> None:
             print(json.dumps({"painted": True, "rss_kb": _vm("VmHWM")}), flush=True)

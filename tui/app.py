@@ -54,7 +54,7 @@ from xref.model import Mention
 NARROW = "-narrow"
 WIDE = "-wide"
 WIDE_AT = 130  # columns: from here the three panes sit side by side
-LOADING_SHOWN_AFTER = 0.3  # seconds before the loading box appears
+LOADING_SHOWN_AFTER = 1.0  # seconds before the loading box appears
 PARTIAL_EVERY = 1.0  # seconds between showing what is indexed so far, while a large corpus indexes
 
 # Key bar groups: "] [ same name", "b f back/fwd".
