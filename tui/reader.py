@@ -585,7 +585,9 @@ class Reader(ScrollView, can_focus=True):
 
     def _placeholder_line(self, y: int, width: int, base: Style) -> Strip:
         lines = ["", "No document is open.", "", "Press d for the list of documents,", "e for the entity index, ctrl+p to search."]
-        if self._index is not None and not self._index.documents:
+        if self._index is None:
+            lines = ["", "Opening the corpus…"]
+        elif not self._index.documents:
             lines = ["", "This corpus has no documents.", "", "Press ! to see what could not be loaded."]
         if y >= len(lines):
             return Strip.blank(width, base)
