@@ -412,7 +412,8 @@ def test_one_large_file_is_recognised_in_a_worker_process(
     assert snapshot(in_pool) == snapshot(here) and in_pool.index.mention_count("kim-jong-un") > 0
 
 
-def test_partial_workspaces_while_indexing(corpus: Path, cache_dir: Path) -> None:
+def test_partial_workspaces_while_indexing(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "PARTIAL_MIN_BYTES", 0)  # this small corpus counts as large
     seen = []
     ws = open_ws(corpus, cache_dir, partial=lambda part: seen.append(part), partial_every=0)
     assert seen and all(not part.complete for part in seen)
@@ -424,6 +425,15 @@ def test_partial_workspaces_while_indexing(corpus: Path, cache_dir: Path) -> Non
             m.to_json() for m in ws.index.doc_mentions(doc.id)
         ]
     assert ws.complete
+
+
+def test_no_partial_workspace_when_little_is_left_to_index(corpus: Path, cache_dir: Path) -> None:
+    open_ws(corpus, cache_dir).close()
+    one = sorted(corpus.glob("*.txt"))[0]
+    os.utime(one, ns=(one.stat().st_atime_ns, one.stat().st_mtime_ns + 1_000_000_000))  # touched
+    seen = []
+    ws = open_ws(corpus, cache_dir, partial=lambda part: seen.append(part), partial_every=0)
+    assert ws.stats.touched == 1 and seen == []  # and no record read just to make one
 
 
 def test_lazy_documents_pickle_as_plain_documents(corpus: Path, cache_dir: Path) -> None:

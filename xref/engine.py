@@ -57,6 +57,9 @@ Progress = Callable[[str, int, int], None]
 
 #: Below this much text to read, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
+# Less text than this to read and recognise is done in well under a second:
+# no partial workspaces then (making them costs reading every cached record).
+PARTIAL_MIN_BYTES = 4_000_000
 _WRITE_EVERY_DOCS = 256
 _WRITE_EVERY_CHARS = 16_000_000
 _LAYOUTS_KEPT = 256
@@ -339,12 +342,14 @@ class _Build:
             cache.drop_records(damaged, self.rkey)
             self.slots = [None] * len(files)
             return self._run_cached(cache)  # those documents are re-recognised this time
+        jobs = [self._load_job(i, row) for i, row in loads]
+        jobs += [self._text_job(i, row) for i, row in texts_only]
+        if self.partial is not None and sum(self._job_size(job) for job in jobs) < PARTIAL_MIN_BYTES:
+            self.partial = None  # a few changed files: done before a partial workspace would help
         if self.partial is not None:
             self._take_rows(cache, hits, records=True)  # for the partial workspaces; read again at the end
         cache.end_snapshot()
 
-        jobs = [self._load_job(i, row) for i, row in loads]
-        jobs += [self._text_job(i, row) for i, row in texts_only]
         self._process(jobs)
         if gone or texts_only:
             cache.forget(gone, keep_rkey=self.rkey)
