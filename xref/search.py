@@ -160,7 +160,9 @@ class Searcher:
                 if candidates is not None:
                     # Only paragraphs holding one of the words can match; if none
                     # does (other spellings FTS5 folds together), all of them.
-                    found = sorted({layout.paragraph_of(m.start()) for m in candidates.finditer(text)})
+                    # (One search per paragraph, stopping at its first hit: a common
+                    # word can occur thousands of times in a long document.)
+                    found = [n for n, (s, e) in enumerate(zip(starts, ends), 1) if candidates.search(text, s, e)]
                     numbers = found or numbers
                 scratch.execute("DELETE FROM p")
                 scratch.executemany(
