@@ -197,6 +197,10 @@ class XrefApp(App[int]):
         # index cache opens in a fraction of a second, and animating meanwhile
         # takes time from the loader.
         self.set_timer(LOADING_SHOWN_AFTER, self._show_loading)
+        # The panes stay hidden until there is something to show: drawing them
+        # empty first and again a moment later, from a warm cache, only doubled
+        # the work of the first screen.
+        self._home_query("#panes", Horizontal).display = False
         for call, args in self._early:  # what the loader sent before the panes existed
             call(*args)
         self._early.clear()
@@ -284,6 +288,7 @@ class XrefApp(App[int]):
         if not self._when_mounted(self._load_failed, exc):
             return
         self._set_loading("")
+        self._home_query("#panes", Horizontal).display = True
         # The exception text can carry a file name or document bytes: no control characters.
         message = sanitise_line(f"Could not open the corpus: {type(exc).__name__}: {exc}")
         self.notify(message, severity="error", timeout=30, markup=False)
@@ -343,6 +348,7 @@ class XrefApp(App[int]):
             self.docs_visible = True
             self._apply_layout()
             self.documents.focus_filter()
+        self._home_query("#panes", Horizontal).display = True
 
     def _notify_problems(self, workspace: Workspace) -> None:
         problems = workspace.problems
