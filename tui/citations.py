@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.clipboard import DeliveryReport
@@ -262,6 +262,8 @@ class CitationDialog(ModalScreen[None]):
         self._save_path = save_path
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # on first use: not needed to start xref
+
         copied = self.copied
         with Vertical(id="citation-box") as box:
             box.border_title = f"Last citation · {STYLE_NAMES.get(copied.style, copied.style)}"
@@ -275,10 +277,12 @@ class CitationDialog(ModalScreen[None]):
                 yield Button("Save", id="citation-save-button", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#citation-text", TextArea).focus()
+        self.query_one("#citation-text").focus()
 
     @property
     def text(self) -> str:
+        from textual.widgets import TextArea
+
         return self.query_one("#citation-text", TextArea).text
 
     @on(Input.Submitted, "#citation-path")
