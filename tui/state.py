@@ -54,8 +54,11 @@ class StateStore:
         """Record the position; False (and no exception) when it cannot be written."""
         data = self._read_all()
         key = corpus_key(root)
+        entry = {"doc": doc_id, "offset": int(offset)}
+        if data.get(key) == entry and next(reversed(data), None) == key:
+            return True  # already so (reopening where we left off): no write, no fsync
         data.pop(key, None)
-        data[key] = {"doc": doc_id, "offset": int(offset)}
+        data[key] = entry
         # Keep the most recently saved corpora (dicts keep insertion order).
         while len(data) > MAX_CORPORA:
             data.pop(next(iter(data)))

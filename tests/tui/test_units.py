@@ -80,6 +80,19 @@ def test_state_round_trip_and_atomic_file(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "s").iterdir()] == ["state.json"]  # no temp files left
 
 
+def test_state_is_not_rewritten_when_nothing_changed(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.save("/corpus/a", "doc.txt", 10)
+    store.save("/corpus/b", "other.txt", 3)
+    before = store.path.stat().st_ino
+    assert store.save("/corpus/b", "other.txt", 3)  # the latest entry, unchanged: no write
+    assert store.path.stat().st_ino == before
+    store.save("/corpus/a", "doc.txt", 10)  # unchanged, but not the latest: moved last
+    assert store.path.stat().st_ino != before
+    assert list(json.loads(store.path.read_text()).values())[-1] == {"doc": "doc.txt", "offset": 10}
+    assert store.load("/corpus/a") == ("doc.txt", 10) and store.load("/corpus/b") == ("other.txt", 3)
+
+
 def test_state_survives_corrupt_file(tmp_path: Path) -> None:
     (tmp_path / "state.json").write_text("{not json")
     store = StateStore(tmp_path)
