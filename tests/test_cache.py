@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import xref.engine as engine
-from xref.cache import APPLICATION_ID, IndexCache, cache_file_for
+from xref.cache import APPLICATION_ID, cache_file_for
 from xref.cli import main
 from xref.corpus import LazyDocument, bundled_corpus_path
 from xref.engine import open_workspace

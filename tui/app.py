@@ -238,9 +238,9 @@ class XrefApp(App[int]):
             if self._last_progress is not None:
                 self._show_progress(*self._last_progress)
         # Classes on the progress box alone: a class on the App would restyle every widget.
-        for name, on in (("-loading", state == "loading"), ("-indexing", state == "indexing")):
-            if box.has_class(name) != on:  # an unchanged class would still restyle the box
-                box.set_class(on, name)
+        for name, wanted in (("-loading", state == "loading"), ("-indexing", state == "indexing")):
+            if box.has_class(name) != wanted:  # an unchanged class would still restyle the box
+                box.set_class(wanted, name)
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self, paths: list[str | Path], kb_path: str | Path | None) -> None:
