@@ -124,6 +124,10 @@ class SnippetRow:
 class SearchInput(FilterInput):
     """The query field: like a filter field, but escape always closes the screen."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Go to hit", id="corpus_search.go"),
+    ]
+
     def action_leave(self) -> None:
         self.post_message(self.Left())
 
