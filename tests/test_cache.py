@@ -470,6 +470,7 @@ def test_counts_slices_and_steps_agree(corpus: Path, cache_dir: Path) -> None:
         for i, m in enumerate(every):
             assert m in index.mentions_of(entity.id)
             assert index.mentions_of(entity.id).index(m) == i
+            assert index.mentions_before(entity.id, m.doc, m.start) == i
             if len(every) > 1:
                 assert index.step_entity(m, True) == every[(i + 1) % len(every)]
                 assert index.step_entity(m, False) == every[i - 1]

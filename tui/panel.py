@@ -183,7 +183,7 @@ class EntityLayout:
         index = self.index
         if mention.entity != self.entity_id or self.total == 0 or mention.doc not in index.doc_order:
             return None
-        position = index._entity_position(self.entity_id, mention.doc, mention.start, right=False)  # noqa: SLF001
+        position = index.mentions_before(self.entity_id, mention.doc, mention.start)
         if position >= self.total:
             return None
         page = self._pages.get(position // MENTION_PAGE)

@@ -446,6 +446,12 @@ class CorpusIndex:
             position += find(within, start, key=lambda g: starts[order[g]])
         return position
 
+    def mentions_before(self, entity_id: str, doc_id: str, start: int) -> int:
+        """How many mentions of ``entity_id`` come before offset ``start`` of
+        ``doc_id`` in corpus order: a mention's own position among them, when it
+        is one. A binary search; the entity must have mentions."""
+        return self._entity_position(entity_id, doc_id, start, right=False)
+
     def step_entity(self, mention: Mention, forward: bool = True) -> Mention | None:
         """The next (previous) mention of the same entity in corpus order, wrapping around."""
         p = self._postings(mention.entity)
