@@ -409,9 +409,6 @@ class IndexCache:
         for row in rows:
             self._expected[row.id] = (row.length, row.crc)
 
-    def expect_text(self, key: int, text: str) -> None:
-        self._expected[key] = (len(text), text_crc(text))
-
     def keep_text(self, key: int, text: str) -> None:
         """Serve ``text`` for ``key`` from memory (a document the file could not take)."""
         with self.lock:
@@ -490,6 +487,7 @@ class IndexCache:
                 ids[doc.path] = key
                 if doc.text is not None:
                     conn.execute("INSERT INTO fts (rowid, text) VALUES (?, ?)", (key, doc.text))
+                    self._expected[key] = (length, crc)  # what reading it back must give
                 if doc.record is not None:
                     conn.execute("INSERT INTO recog (doc, rkey, data) VALUES (?, ?, ?)", (key, rkey, doc.record))
         return ids

@@ -487,8 +487,7 @@ class _Build:
                 for new, i in zip(writes, write_slots):
                     slot = self.slots[i]
                     if new.status == "ok" and isinstance(slot, _Ready):
-                        slot.key = ids[new.path]
-                        cache.expect_text(slot.key, new.text or "")
+                        slot.key = ids[new.path]  # the cache now expects its text's length and CRC
             if touched:
                 cache.touch(touched)
             if records:
