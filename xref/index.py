@@ -20,7 +20,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from itertools import accumulate
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
@@ -30,7 +30,7 @@ from xref.normalise import fold_key, name_key
 from xref.store import COOCCURRING_KEPT, DocRecord, Summary
 
 if TYPE_CHECKING:
-    from xref.recognise import DocResult, Recogniser
+    from xref.recognise import DocResult
     from xref.search import Hit, Searcher
 
 SNIPPET_WIDTH = 80
@@ -237,7 +237,7 @@ class _ByEntity(Mapping[str, MentionSequence]):
 class CorpusIndex:
     """Mentions of a corpus by document and by entity.
 
-    Build it with :func:`build_index` or :func:`xref.engine.open_workspace`;
+    Build it with :func:`xref.engine.open_workspace`;
     ``CorpusIndex(corpus, entities, results)`` from recognition results also works.
     """
 
@@ -679,26 +679,3 @@ def merge_cooccurrence(table: dict[str, dict[str, int]], part: Mapping[str, Mapp
             continue
         for b, n in counts.items():
             row[b] = row.get(b, 0) + n
-
-
-def build_index(
-    corpus: Corpus,
-    entities: Iterable[Entity],
-    *,
-    recogniser: Recogniser | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> CorpusIndex:
-    """Recognise every document of a loaded corpus in this process and index the mentions."""
-    from xref.recognise import Recogniser
-
-    entity_map = {e.id: e for e in entities}
-    rec = recogniser or Recogniser(entity_map.values())
-    records: list[DocRecord] = []
-    total = len(corpus.documents)
-    for i, doc in enumerate(corpus.documents, 1):
-        result = rec.recognise(doc)
-        records.append(DocRecord.from_mentions(result.mentions, result.discovered, doc.layout, entity_map))
-        if progress:
-            progress(i, total)
-    return CorpusIndex(corpus, entity_map, records=records)
-

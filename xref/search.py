@@ -33,7 +33,6 @@ SNIPPET_CONTEXT = 60  # characters of context each side of the first match
 PER_DOCUMENT = 3  # hits shown per document at most
 _MARK_OPEN, _MARK_CLOSE = "\x01", "\x02"  # C0 controls never occur in sanitised text
 _WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,20 +291,16 @@ _ONE_LINE = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
 class MemorySearcher(Searcher):
     """Search without the index cache: an in-memory FTS5 table, built on the first search."""
 
-    def __init__(self, documents: Sequence[Document], progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, documents: Sequence[Document]) -> None:
         super().__init__(documents)
         self._conn: sqlite3.Connection | None = None
-        self._progress = progress
 
     def _connect(self) -> tuple[sqlite3.Connection, str]:
         if self._conn is None:
             conn = sqlite3.connect(":memory:", check_same_thread=False)
             conn.execute(f"CREATE VIRTUAL TABLE fts USING {FTS_SCHEMA}")
-            total = len(self._documents)
-            for i, doc in enumerate(self._documents):
-                conn.execute("INSERT INTO fts(rowid, text) VALUES (?, ?)", (i, doc.text))
-                if self._progress is not None:
-                    self._progress(i + 1, total)
+            conn.executemany("INSERT INTO fts(rowid, text) VALUES (?, ?)",
+                             ((i, doc.text) for i, doc in enumerate(self._documents)))
             conn.commit()
             self._conn = conn
         return self._conn, "fts"
