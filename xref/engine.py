@@ -477,6 +477,7 @@ class _Build:
         touched_slots: list[int] = []
         records: dict[int, bytes] = {}
         last_partial = time.perf_counter()
+        partial_gap = self.partial_every
 
         def flush() -> None:
             nonlocal writes, write_slots, write_chars, touched, records
@@ -545,10 +546,14 @@ class _Build:
                 self.progress("index", done, total)
             if len(writes) >= _WRITE_EVERY_DOCS or write_chars >= _WRITE_EVERY_CHARS:
                 flush()
-            if self.partial is not None and time.perf_counter() - last_partial >= self.partial_every:
+            if self.partial is not None and time.perf_counter() - last_partial >= partial_gap:
                 flush()
+                started = time.perf_counter()
                 self._send_partial()
                 last_partial = time.perf_counter()
+                # Each partial workspace indexes everything ready so far, so it
+                # costs more as the corpus grows: keep it to a fifth of the time.
+                partial_gap = max(self.partial_every, 4 * (last_partial - started))
         flush()
         stale = [i for i in touched_slots if i not in self.recognised_rows]
         if stale and cache is not None:
