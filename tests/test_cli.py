@@ -128,6 +128,14 @@ def test_cite_quote_not_in_document_fails():
     assert code == 1 and "does not occur" in err
 
 
+def test_error_messages_quoting_a_file_name_carry_no_control_characters(tmp_path):
+    (tmp_path / "a\x1b]0;pwned\x07.txt").write_text("Kim Jong Un spoke.\n", encoding="utf-8")
+    code, _, err = run("cite", "a", str(tmp_path), "--para", "9", "--no-cache")
+    assert code == 1 and "paragraph 9 out of range" in err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "pwned" in err  # the name is shown, with its controls made visible
+
+
 def test_cite_bad_style_lists_the_valid_ones():
     code, _, err = run("cite", SEED_002, "--para", "1", "--style", "harvard")
     assert code == 1 and "chicago" in err

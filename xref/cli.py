@@ -245,7 +245,7 @@ def _find_doc(ws, wanted: str):  # -> Document
         return matches[0]
     if not matches:
         raise UserError(f"no document {wanted!r} in the corpus ({len(docs)} documents)")
-    raise UserError(f"{wanted!r} matches {len(matches)} documents: " + ", ".join(sanitise_line(d.id) for d in matches[:5]))
+    raise UserError(f"{wanted!r} matches {len(matches)} documents: " + ", ".join(d.id for d in matches[:5]))
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -285,7 +285,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     try:
         return COMMANDS[args.command](args, out, err)
     except UserError as exc:
-        print(f"xref: {exc}", file=err)
+        # Messages quote file names and user input: never a control character to the terminal.
+        print(f"xref: {sanitise_line(str(exc))}", file=err)
         return 1
     except BrokenPipeError:
         # `xref mentions | head`: the reader went away; not an error.
