@@ -191,3 +191,23 @@ def test_columns_and_mentions_give_one_record(recogniser: R.Recogniser, seed: st
     ent_no = {e: k for k, e in enumerate(dict.fromkeys(taken.ents))}
     ref = reference_cooccurrence(list(starts), [ent_no[e] for e in taken.ents], len(ent_no), doc.layout)
     assert (list(fast.co_b), list(fast.co_n), list(fast.co_group)) == ref
+
+
+# -- headings: the line's words, counted only as far as a heading can go --------------------
+
+
+def reference_heading_like(text: str, offset: int) -> bool:
+    ls = text.rfind("\n", 0, offset) + 1
+    le = text.find("\n", offset)
+    words = text[ls : le if le != -1 else len(text)].split()
+    if not 3 <= len(words) <= 14:
+        return False
+    caps = sum(1 for w in words if w[:1].isupper() or w.casefold() in R._CONNECTORS or w in {"in", "a", "to", "on"})
+    return caps / len(words) >= 0.85
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(min_value=0, max_value=2000))
+def test_heading_test_matches_the_plain_version(text: str, at: int) -> None:
+    offset = min(at, max(0, len(text) - 1))
+    assert R._heading_like(text, offset) == reference_heading_like(text, offset)

@@ -217,6 +217,7 @@ _CONNECTORS = frozenset({"of", "the", "and", "for"})
 
 _TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(TITLES))})\.?[ \u00a0]+(?=\Z)")
 _NESTED_OF = re.compile(r" of (?:the )?(?=[A-Z])")
+_WORD_RUN = re.compile(r"\S+")  # what str.split() splits into
 
 
 def _heading_like(text: str, offset: int) -> bool:
@@ -224,8 +225,14 @@ def _heading_like(text: str, offset: int) -> bool:
     where every word is capitalised and shape discovery would see names everywhere."""
     ls = text.rfind("\n", 0, offset) + 1
     le = text.find("\n", offset)
-    words = text[ls : le if le != -1 else len(text)].split()
-    if not 3 <= len(words) <= 14:
+    # Words of the line, but no more than a heading can have: a document of
+    # one long line must not be split whole for every candidate on it.
+    words: list[str] = []
+    for word in _WORD_RUN.finditer(text, ls, le if le != -1 else len(text)):
+        words.append(word.group())
+        if len(words) > 14:
+            return False
+    if len(words) < 3:
         return False
     caps = sum(1 for w in words if w[:1].isupper() or w.casefold() in _CONNECTORS or w in {"in", "a", "to", "on"})
     return caps / len(words) >= 0.85
@@ -341,7 +348,6 @@ class Recogniser:
                     self.by_surname[fold_key(tokens(name)[0])].add(e.id)
         for variant in ambiguous:
             pattern_owner.pop(variant, None)
-        self.ambiguous_names = sorted(ambiguous)
         self._patterns = list(pattern_owner)
         self._owners = [pattern_owner[p] for p in self._patterns]
         self._rules = [owner[2] for owner in self._owners]
@@ -694,8 +700,6 @@ class Recogniser:
             automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
             n = len(text)
             found = automaton.find_matches_as_indexes(norm)
-            # Most hits are parts of full names already claimed: drop those in
-            # one C-level pass (claims only grow, so the loop would drop them too).
             for idx, start, end in found:
                 if not text[start].isupper() or (start and text[start - 1].isalnum()):
                     continue
