@@ -20,7 +20,7 @@ from typing import TextIO
 
 from xref import __version__
 from xref.model import Problem
-from xref.sanitise import sanitise_line
+from xref.sanitise import UNSAFE_ABOVE_C0, sanitise_line
 
 SUBCOMMANDS = ("mentions", "entities", "show", "cite", "search")
 
@@ -104,7 +104,7 @@ def _table(rows: list[list[str]], out: TextIO) -> None:
 # controls raw (a terminal acts on them) and lone surrogates (from file names
 # that are not UTF-8) that cannot be encoded at all. They can only occur inside
 # JSON strings, where a \uXXXX escape is the same value: JSON stays exact.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(f"[{UNSAFE_ABOVE_C0}]")
 
 
 def _jsonl(obj: object, out: TextIO) -> None:

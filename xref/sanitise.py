@@ -78,9 +78,10 @@ _TABLE: Final = _build_table()
 
 # One character class, no "+": CPython's re only uses its fast charset scan
 # for a single-character pattern (a "+" makes the search 2-3x slower).
-_UNSAFE: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+#: The unsafe characters above C0: DEL, C1, bidi controls, line/paragraph
+#: separators, lone surrogates (a character-class body, shared with the CLI's JSON).
+UNSAFE_ABOVE_C0: Final = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE: Final = re.compile(f"[\x00-\x08\x0b-\x1f{UNSAFE_ABOVE_C0}]")
 
 # Bytes that are safe in ASCII text: everything but C0 (bar TAB, LF) and DEL.
 _ASCII_SAFE: Final = bytes(b for b in range(0x80) if b in (0x09, 0x0A) or 0x20 <= b < 0x7F)
