@@ -429,14 +429,16 @@ class XrefApp(App[int]):
         index = self.index
         if index is None:
             return
-        mentions = index.mentions_of(entity_id)
-        if not mentions:
+        if not index.mention_count(entity_id):
             self.panel.show(index, entity_id, None)
             return
-        target = mentions[0]
+        target = index.mention_slice(entity_id, 0, 1)[0]
         doc = self.reader.current_doc
-        if prefer_current_doc and doc is not None:
-            target = next((m for m in mentions if m.doc == doc.id), target)
+        if prefer_current_doc and doc is not None and index.doc_counts(entity_id).get(doc.id):
+            # Its first mention in this document, found by binary search (an
+            # entity can have hundreds of thousands of mentions).
+            here = index.mentions_before(entity_id, doc.id, 0)
+            target = index.mention_slice(entity_id, here, here + 1)[0]
         self.jump_to(target.doc, target.start)
 
     def action_back(self) -> None:

@@ -13,8 +13,6 @@ never markup.
 from __future__ import annotations
 
 from rich.style import Style
-from rich.text import Text
-from textual.content import Content
 from textual.widget import Widget
 
 from xref.model import Entity, EntityType
@@ -82,16 +80,6 @@ class Palette:
 def clean(s: str) -> str:
     """A one-line, control-free version of an untrusted metadata string."""
     return sanitise_line(s or "")
-
-
-def plain(s: str, style: str | Style = "") -> Text:
-    """Rich Text from an untrusted string: never parsed as markup."""
-    return Text(clean(s), style=style, no_wrap=True, overflow="ellipsis")
-
-
-def safe_content(s: str, style: str = "") -> Content:
-    """Content from an untrusted string: never parsed as markup."""
-    return Content.styled(clean(s), style) if style else Content(clean(s))
 
 
 def document_label(title: str, doc_id: str) -> str:

@@ -15,7 +15,7 @@ import re
 from array import array
 from bisect import bisect_right
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import get_character_cell_size
 
 # Characters that are not exactly one cell wide: combining marks, zero-width
 # joiners, East Asian wide/full-width ranges (Hangul, CJK, kana, full-width
@@ -156,4 +156,4 @@ class WrapIndex:
         return last
 
 
-__all__ = ["WrapIndex", "cell_len", "char_width", "text_cells", "wrap_offsets"]
+__all__ = ["WrapIndex", "char_width", "text_cells", "wrap_offsets"]
