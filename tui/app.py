@@ -2,8 +2,9 @@
 
 All UI state that spans widgets lives here: the workspace, the current
 location, the jump history and which panes show. Widgets report what the
-user did with messages (``Reader.CursorMoved``, ``MentionPanel.JumpRequested``,
-``DocumentList.OpenRequested`` ...) and the handlers below decide what follows.
+user did with messages (``MentionPanel.JumpRequested``, ``DocumentList.OpenRequested``
+...) or, for the reader's cursor moves, a listener; the handlers below decide what
+follows.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class XrefApp(App[int]):
     def location(self) -> Location | None:
         """Where the reader's cursor is (None before a document is open).
 
-        Read from the reader itself, not from the last CursorMoved message, so a
+        Read from the reader itself, not from the last cursor-move report, so a
         jump pressed before that message arrives still records the right place.
         """
         try:

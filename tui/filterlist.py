@@ -110,9 +110,6 @@ class FilterList(Vertical):
         event.stop()
         self.post_message(self.Picked(self, event.row))
 
-    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
-        event.stop()
-
     def apply_filter(self, text: str) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 

@@ -7,8 +7,9 @@ about the time it takes to find its line breaks.
 
 The reader knows the index (a plain data object) to style mentions and step
 between them; it tells the rest of the app what happens through messages
-(``CursorMoved``, ``SearchRequested``, ``SearchChanged``) and never reaches
-into other widgets.
+(``SearchRequested``, ``SearchChanged``, ...) and, for cursor moves, through
+listeners it calls directly (``add_move_listener``), and never reaches into
+other widgets.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ class Reader(ScrollView, can_focus=True):
     """
 
     class CursorMoved(Message):
-        """The cursor moved (or a document was opened); ``mention`` is the one under it."""
+        """The cursor moved (or a document was opened); ``mention`` is the one under it.
+
+        Handed to the move listeners (see ``add_move_listener``), not posted."""
 
         def __init__(self, reader: Reader, doc_id: str | None, offset: int, mention: Mention | None) -> None:
             super().__init__()
@@ -168,6 +171,8 @@ class Reader(ScrollView, can_focus=True):
         self._center_pending = True
         self.palette = Palette(self)
         self._move_listeners: list[Callable[[Reader.CursorMoved], None]] = []
+        self._mention_place: tuple[object, str, int] | None = None
+        self._mention_here: Mention | None = None
         # search
         self._query = ""
         self._search_active = False
@@ -187,7 +192,12 @@ class Reader(ScrollView, can_focus=True):
     def current_mention(self) -> Mention | None:
         if self._doc is None or self._index is None:
             return None
-        return self._index.mention_at(self._doc.id, self._cursor)
+        # Asked for by every line drawn: looked up once per cursor place.
+        place = (self._index, self._doc.id, self._cursor)
+        if place != self._mention_place:
+            self._mention_place = place
+            self._mention_here = self._index.mention_at(self._doc.id, self._cursor)
+        return self._mention_here
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -289,7 +299,7 @@ class Reader(ScrollView, can_focus=True):
         self.refresh()
 
     def add_move_listener(self, listener: Callable[[Reader.CursorMoved], None]) -> None:
-        """Call ``listener`` at once on every cursor move (before the ``CursorMoved`` message).
+        """Call ``listener`` at once on every cursor move, with a ``CursorMoved``.
 
         The header and the side panel follow the cursor this way so they are
         repainted in the same frame as the text: through the message queue
@@ -304,7 +314,6 @@ class Reader(ScrollView, can_focus=True):
         moved = self.CursorMoved(self, doc_id, self._cursor, self.current_mention)
         for listener in self._move_listeners:
             listener(moved)
-        self.post_message(moved)
 
     def _scroll_cursor_into_view(self, *, center: bool) -> None:
         height = self.scrollable_content_region.height

@@ -192,9 +192,7 @@ class ReaderPane(Vertical):
         reader.set_search(event.value)
         reader.focus()
         if event.value:
-            # Step from the reader's own context: a CursorMoved posted while this
-            # pane handles the Input's message would not reach the app, and the
-            # side panel would not follow the jump.
+            # Step from the reader's own context, once it has the focus and the query.
             def step() -> None:
                 if not reader.search_step(True, include_current=False):
                     reader.notify("Not found in this document", timeout=2, markup=False)

@@ -102,9 +102,6 @@ class RowList(ScrollView, can_focus=True):
         def control(self) -> RowList:
             return self.row_list
 
-    class Highlighted(_RowMessage):
-        """The list cursor moved to a row."""
-
     class Selected(_RowMessage):
         """Enter (or a click) on a selectable row."""
 
@@ -144,7 +141,7 @@ class RowList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, force=True)
         if cursor is None or not (0 <= cursor < len(rows)) or not rows[cursor].selectable:
             cursor = self._next_selectable(-1, 1)
-        self._move_cursor(cursor, center=not top, notify=True)
+        self._move_cursor(cursor, center=not top)
         self.refresh()
 
     def _next_selectable(self, start: int, step: int) -> int | None:
@@ -156,12 +153,10 @@ class RowList(ScrollView, can_focus=True):
             i += step
         return None
 
-    def _move_cursor(self, index: int | None, *, center: bool = False, notify: bool = True) -> None:
+    def _move_cursor(self, index: int | None, *, center: bool = False) -> None:
         self._cursor = index
         if index is not None:
             self._scroll_row_into_view(index, center=center)
-            if notify:
-                self.post_message(self.Highlighted(self, index, self._rows[index]))
         self.refresh()
 
     def _scroll_row_into_view(self, index: int, *, center: bool = False) -> None:
