@@ -233,7 +233,7 @@ class IndexCache:
         self._in_snapshot = False
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._text_chars = 0
-        self._layouts: OrderedDict[int, TextLayout] = OrderedDict()
+        self._layouts = LayoutLRU(self.text)
         self._expected: dict[int, tuple[int, int]] = {}  # key -> (length, crc) of the text
         self._fallback: dict[int, str] = {}
         self.reads = 0  # texts read from the file (for tests and the benchmark)
@@ -453,17 +453,7 @@ class IndexCache:
         return (notice + " " * length)[: max(length, len(notice))]
 
     def layout(self, key: int) -> TextLayout:
-        with self.lock:
-            found = self._layouts.get(key)
-            if found is not None:
-                self._layouts.move_to_end(key)
-                return found
-        layout = TextLayout(self.text(key))
-        with self.lock:
-            self._layouts[key] = layout
-            while len(self._layouts) > LAYOUTS_KEPT:
-                self._layouts.popitem(last=False)
-        return layout
+        return self._layouts.get(key)
 
     def connection(self) -> sqlite3.Connection:
         return self._conn
@@ -538,6 +528,29 @@ class IndexCache:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+class LayoutLRU:
+    """Line and paragraph layouts of the texts read most recently (``LAYOUTS_KEPT``
+    of them), made from ``text_of(key)`` on first use; safe across threads."""
+
+    def __init__(self, text_of: Callable[[int], str]) -> None:
+        self._text_of = text_of
+        self._layouts: OrderedDict[int, TextLayout] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: int) -> TextLayout:
+        with self._lock:
+            found = self._layouts.get(key)
+            if found is not None:
+                self._layouts.move_to_end(key)
+                return found
+        layout = TextLayout(self._text_of(key))  # outside the lock: reading the text may take a while
+        with self._lock:
+            self._layouts[key] = layout
+            while len(self._layouts) > LAYOUTS_KEPT:
+                self._layouts.popitem(last=False)
+        return layout
 
 
 def _blob(path: str) -> bytes:

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from array import array
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from xref.cache import (
     DocRow,
     IndexCache,
+    LayoutLRU,
     NewDoc,
     extract_version,
     file_hash,
@@ -62,7 +63,6 @@ PARALLEL_MIN_BYTES = 2_000_000
 PARTIAL_MIN_BYTES = 4_000_000
 _WRITE_EVERY_DOCS = 256
 _WRITE_EVERY_CHARS = 16_000_000
-_LAYOUTS_KEPT = 256
 
 
 @dataclass
@@ -216,24 +216,13 @@ class _MemoryTexts:
 
     def __init__(self) -> None:
         self.texts: dict[int, str] = {}
-        self._layouts: OrderedDict[int, TextLayout] = OrderedDict()
-        self._lock = threading.Lock()
+        self._layouts = LayoutLRU(self.text)
 
     def text(self, key: int) -> str:
         return self.texts[key]
 
     def layout(self, key: int) -> TextLayout:
-        with self._lock:
-            found = self._layouts.get(key)
-            if found is not None:
-                self._layouts.move_to_end(key)
-                return found
-        layout = TextLayout(self.texts[key])
-        with self._lock:
-            self._layouts[key] = layout
-            while len(self._layouts) > _LAYOUTS_KEPT:
-                self._layouts.popitem(last=False)
-        return layout
+        return self._layouts.get(key)
 
 
 _SEP = "\x1f"  # never in metadata: sanitising strips C0 controls
