@@ -52,7 +52,10 @@ def test_open_step_and_jump_across_documents(tmux, tmp_path):
             break
         before = screen
         tmux.send("n")
-        screen = tmux.wait_change(before)
+        tmux.wait_change(before)
+        # Settled, not just changed: a half-drawn screen (text moved, panel not
+        # yet) would send one n too many and step past his first mention.
+        screen = tmux.wait_stable()
     assert "Kim Jong-il  person" in screen, screen
     m = re.search(r"Kim Jong-il  person · (\d+) mentions in (\d+) documents", screen)
     assert m and int(m.group(2)) >= 2, screen
