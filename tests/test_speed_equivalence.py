@@ -211,3 +211,53 @@ def reference_heading_like(text: str, offset: int) -> bool:
 def test_heading_test_matches_the_plain_version(text: str, at: int) -> None:
     offset = min(at, max(0, len(text) - 1))
     assert R._heading_like(text, offset) == reference_heading_like(text, offset)
+
+
+# -- HTML: libxml2's tree and BeautifulSoup's give one text ------------------------------
+#
+# Pages nested deeper than libxml2 keeps are read by BeautifulSoup instead, so both
+# walks must give the same paragraphs for any page both parsers read alike: pages
+# whose elements are properly nested and closed.
+
+from xref import corpus as C  # noqa: E402
+
+_WORDS = ["Kim Jong-un", "Pyongyang", "  ", " ", "\n", "\t", "a\u00a0b", "&amp;", "&#27;", "é", "x", "Office 39", ""]
+_INLINE = ["span", "b", "i", "a", "em", "time"]
+_PHRASING_BLOCK = ["p", "h1", "h2", "h3", "pre"]  # blocks that may hold only inline content
+_FLOW_BLOCK = ["div", "blockquote", "section", "article", "header", "footer", "nav", "main", "figure", "li"]
+_ATTRS = ["", " hidden", ' role="navigation"', ' style="display: none"', ' style="color: red"', ' class="c"']
+
+
+def _element(names: list[str], inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(st.sampled_from(names), st.sampled_from(_ATTRS), inner).map(
+        lambda t: f"<{t[0]}{t[1]}>{t[2]}</{t[0]}>")
+
+
+_text = st.lists(st.sampled_from(_WORDS), max_size=4).map("".join)
+_inline = st.recursive(_text, lambda inner: st.lists(st.one_of(inner, _element(_INLINE, inner)), max_size=3).map("".join),
+                       max_leaves=6)
+_raw = st.tuples(st.sampled_from(["script", "style"]), _text).map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>")
+_flow = st.recursive(
+    st.one_of(_inline, _raw, st.just("<br>"), _element(_PHRASING_BLOCK, _inline),
+              _inline.map(lambda s: f"<ul><li>{s}</li><li>{s}</li></ul>"),
+              _inline.map(lambda s: f"<table><tr><td>{s}</td><td>{s}</td></tr></table>")),
+    lambda inner: st.lists(st.one_of(inner, _element(_FLOW_BLOCK, inner)), max_size=3).map("".join),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_flow)
+def test_html_walks_of_both_trees_agree(body: str) -> None:
+    page = f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
+    parsed = C._parse_html(page)
+    assert parsed is not None and parsed[1]
+    assert C._lxml_text(parsed[0]) == C._soup_text(page)
+
+
+def test_html_deeper_than_libxml2_keeps_is_read_whole() -> None:
+    page = "<html><head><title>Deep</title></head><body>" + "<div>" * 3000 + "<p>Bottom text</p>" + "</div>" * 3000
+    parsed = C._parse_html(page)
+    assert parsed is not None and not parsed[1]  # libxml2 stopped short: the slower parser is needed
+    text, _, meta = C._html_to_text(page)
+    assert text == "Bottom text" and meta["title"] == "Deep"

@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from xref.model import Document, Problem, TextLayout
 from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
 
-if TYPE_CHECKING:  # bs4 and markdown-it are imported on the first file that needs them
-    from bs4 import BeautifulSoup
+if TYPE_CHECKING:  # the parsers are imported on the first file that needs them
     from bs4.element import Tag
+    from lxml.html import HtmlElement
     from markdown_it import MarkdownIt
 
 __all__ = [
@@ -789,19 +789,107 @@ _BLOCKS: Final = frozenset({
 _CELLS: Final = frozenset({"td", "th"})
 _CONTENT: Final = frozenset({"article", "main"})
 _HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")  # HTML's white space: not NBSP
+# Runs of HTML's white space (not NBSP) other than a lone space, which would be
+# replaced by itself: most gaps between words are one space, so far fewer matches.
+_HTML_SPACE: Final = re.compile(r"[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+")
 
 
 def _html_to_text(source: str) -> tuple[str, tuple[tuple[int, int], ...], dict[str, str]]:
-    """(visible text, heading spans, metadata) of an HTML page."""
-    from bs4 import BeautifulSoup  # imported on first HTML file only
+    """(visible text, heading spans, metadata) of an HTML page.
+
+    libxml2 (through lxml) parses the page, in C, at tens of MB/s. It keeps
+    elements at most 2,048 deep and drops what lies deeper, so a page nested
+    deeper than that is read again, for its text, by BeautifulSoup over
+    Python's own parser: several times slower, but without a limit.
+    """
+    parsed = _parse_html(source)
+    if parsed is None:  # nothing but white space and comments
+        return "", (), {}
+    root, complete = parsed
+    text, headings = _lxml_text(root) if complete else _soup_text(source)
+    return sanitise(text), headings, _html_metadata(root)
+
+
+def _parse_html(source: str) -> tuple[HtmlElement, bool] | None:
+    """(root, whether the tree holds the whole page) from lxml; None for an empty page."""
+    import lxml.etree
+    import lxml.html  # imported on first HTML file only
+
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        # Bytes, not str: lxml refuses a str that starts with an XML declaration.
+        root = lxml.html.document_fromstring(source.encode("utf-8", "surrogatepass"), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError):
+        return None
+    return root, not any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+def _lxml_text(root: HtmlElement) -> tuple[str, tuple[tuple[int, int], ...]]:
+    extractor = _TextExtractor()
+    body = root.find("body")
+    _walk_lxml(extractor, root if body is None else body)
+    return extractor.result()
+
+
+def _soup_text(source: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(source, "html.parser")
-    own = _html_metadata(soup)
     extractor = _TextExtractor()
-    extractor.walk(soup.body or soup)
-    text, headings = extractor.result()
-    return sanitise(text), headings, own
+    _walk_soup(extractor, soup.body or soup)
+    return extractor.result()
+
+
+def _walk_lxml(extractor: _TextExtractor, top: HtmlElement) -> None:
+    """Feed ``extractor`` the elements and text of an lxml tree, in document order.
+
+    Text before an element's first child is its ``text``; text after it, up to
+    the next sibling, is its ``tail`` and belongs to the parent.
+    """
+    buffer = extractor.buffer
+    if top.text:
+        buffer.append(top.text)
+    # Explicit stack: pages nest deeply enough to break Python's recursion limit.
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = [(top, iter(top))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            extractor.leave(element.tag)
+            if stack and element.tail:
+                buffer.append(element.tail)
+            continue
+        name = child.tag
+        if not isinstance(name, str) or extractor.hidden(name, child.attrib):  # entities, or hidden
+            if child.tail:
+                buffer.append(child.tail)
+            continue
+        extractor.enter(name)
+        if child.text:
+            buffer.append(child.text)
+        stack.append((child, iter(child)))
+
+
+def _walk_soup(extractor: _TextExtractor, top: Tag) -> None:
+    """Feed ``extractor`` the elements and text of a BeautifulSoup tree, in document order."""
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    stack: list[tuple[Tag, Iterator[object]]] = [(top, iter(list(top.contents)))]
+    while stack:
+        tag, children = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            extractor.leave(tag.name)
+            continue
+        if isinstance(node, Tag):
+            if extractor.hidden(node.name, node.attrs):
+                continue
+            extractor.enter(node.name)
+            stack.append((node, iter(list(node.contents))))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            extractor.buffer.append(str(node))
 
 
 class _TextExtractor:
@@ -815,38 +903,17 @@ class _TextExtractor:
         self.pre_depth = 0
         self.content_depth = 0
 
-    def walk(self, top: Tag) -> None:
-        from bs4.element import NavigableString, PreformattedString, Tag
-
-        # Explicit stack: pages nest deeply enough to break Python's recursion limit.
-        stack: list[tuple[Tag, Iterator[object]]] = [(top, iter(list(top.contents)))]
-        while stack:
-            tag, children = stack[-1]
-            node = next(children, None)
-            if node is None:
-                stack.pop()
-                self.leave(tag.name)
-                continue
-            if isinstance(node, Tag):
-                if self.hidden(node):
-                    continue
-                self.enter(node.name)
-                stack.append((node, iter(list(node.contents))))
-            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-                self.buffer.append(str(node))
-
-    def hidden(self, tag: Tag) -> bool:
-        name = tag.name
+    def hidden(self, name: str, attrs: Mapping[str, Any]) -> bool:
         if name in _DROP_TAGS:
             return True
         if name in _CHROME_TAGS and not self.content_depth:
             return True
-        role = tag.get("role")
+        role = attrs.get("role")
         if isinstance(role, str) and _CHROME_ROLES.intersection(role.lower().split()):
             return True
-        if tag.has_attr("hidden"):
+        if "hidden" in attrs:
             return True
-        style = tag.get("style")
+        style = attrs.get("style")
         return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
 
     def enter(self, name: str) -> None:
@@ -919,19 +986,15 @@ class _TextExtractor:
         return "\n\n".join(text for text, _ in self.paragraphs), tuple(headings)
 
 
-def _html_metadata(soup: BeautifulSoup) -> dict[str, str]:
-    from bs4.element import Tag
-
+def _html_metadata(root: HtmlElement) -> dict[str, str]:
     metas: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
-        if not isinstance(meta, Tag):
-            continue
+    for meta in root.iter("meta"):
         content = meta.get("content")
-        if not isinstance(content, str) or not content.strip():
+        if not content or not content.strip():
             continue
         for attribute in ("name", "property", "itemprop"):
             key = meta.get(attribute)
-            if isinstance(key, str) and key.strip():
+            if key and key.strip():
                 metas.setdefault(key.strip().lower(), content)
 
     def first(*keys: str, skip_urls: bool = False) -> str:
@@ -943,30 +1006,26 @@ def _html_metadata(soup: BeautifulSoup) -> dict[str, str]:
 
     own: dict[str, str] = {}
     title = ""
-    for tag in soup.find_all("title"):
-        if isinstance(tag, Tag) and tag.find_parent("svg") is None:
-            title = sanitise_line(tag.get_text())
+    for tag in root.iter("title"):
+        if not any(parent.tag == "svg" for parent in tag.iterancestors()):
+            title = sanitise_line(tag.text_content())
             break
     own["title"] = title or first("og:title", "twitter:title")
     own["author"] = first("author", "article:author", "dc.creator", "dcterms.creator", skip_urls=True)
     date = first("date", "article:published_time", "dc.date", "dcterms.date", "dc.date.issued",
                  "citation_publication_date")
     if not date:
-        for time_tag in soup.find_all("time"):
-            value = time_tag.get("datetime") if isinstance(time_tag, Tag) else None
-            if isinstance(value, str) and value.strip():
+        for time_tag in root.iter("time"):
+            value = time_tag.get("datetime")
+            if value and value.strip():
                 date = value
                 break
     own["date"] = _iso_prefix(date) if date else ""
     own["publisher"] = first("og:site_name")
     url = ""
-    for link in soup.find_all("link"):
-        if not isinstance(link, Tag):
-            continue
-        rel = link.get("rel")
-        rels = rel if isinstance(rel, list) else str(rel or "").split()
+    for link in root.iter("link"):
         href = link.get("href")
-        if "canonical" in (r.lower() for r in rels) and isinstance(href, str) and href.strip():
+        if "canonical" in (link.get("rel") or "").lower().split() and href and href.strip():
             url = sanitise_line(href)
             break
     own["url"] = url or first("og:url")
