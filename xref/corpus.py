@@ -30,7 +30,6 @@ from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
 if TYPE_CHECKING:  # the parsers are imported on the first file that needs them
     from bs4.element import Tag
     from lxml.html import HtmlElement
-    from markdown_it import MarkdownIt
 
 __all__ = [
     "MANIFEST_NAME",
@@ -712,44 +711,50 @@ def _markdown_structure(text: str, layout: TextLayout) -> tuple[tuple[tuple[int,
         body_start = front.end()
         line_offset = text.count("\n", 0, body_start)
 
-    tokens = _markdown_parsers()[0].parse(text[body_start:] if body_start else text)
     headings: list[tuple[int, int]] = []
-    first_heading = ""
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open" or token.map is None:
-            continue
-        first_line = token.map[0] + line_offset + 1
-        last_line = token.map[1] + line_offset
-        start = layout.line_span(first_line)[0]
-        end = layout.line_span(min(last_line, layout.line_count))[1]
-        headings.append((start, end))
-        if not first_heading and index + 1 < len(tokens):
-            first_heading = _inline_plain_text(tokens[index + 1].content)
-    if first_heading and not own.get("title"):
-        own["title"] = first_heading
+    first_heading: list[str] | None = None  # the first heading's text, while it is being read
+    title = ""
+    body = text[body_start:] if body_start else text
+    encoded = body.encode("utf-8", "surrogatepass")
+    counted, lines = 0, line_offset  # newlines before byte ``counted`` of the body, plus the front matter's
+    for event, span in _markdown_events(body):
+        if isinstance(event, dict):
+            if "Start" in event:
+                start = event["Start"]
+                if isinstance(start, dict) and "Heading" in start:
+                    # Whole lines, like the heading's source: "> ## Quoted" and a
+                    # setext heading's underline are part of it. Ranges are in bytes.
+                    begin, end = span["start"], max(span["start"], span["end"] - 1)
+                    lines += encoded.count(b"\n", counted, begin)
+                    first_line = lines + 1
+                    last_line = first_line + encoded.count(b"\n", begin, end)
+                    counted = begin
+                    headings.append((layout.line_span(first_line)[0],
+                                     layout.line_span(min(last_line, layout.line_count))[1]))
+                    if not title and first_heading is None:
+                        first_heading = []
+            elif "End" in event:
+                if first_heading is not None and isinstance(event["End"], dict) and "Heading" in event["End"]:
+                    title = sanitise_line("".join(first_heading))[:_TITLE_MAX]
+                    first_heading = None
+            elif first_heading is not None and ("Text" in event or "Code" in event):
+                first_heading.append(event.get("Text") or event.get("Code") or "")
+        elif first_heading is not None and event in ("SoftBreak", "HardBreak"):
+            first_heading.append(" ")
+    if title and not own.get("title"):
+        own["title"] = title
     return tuple(headings), own
 
 
-@cache
-def _markdown_parsers() -> tuple[MarkdownIt, MarkdownIt]:
-    """(block-structure-only parser, full parser), built once."""
-    from markdown_it import MarkdownIt
+def _markdown_events(source: str) -> list[tuple[Any, dict[str, int]]]:
+    """CommonMark parse events of ``source`` with their byte ranges, from
+    pulldown-cmark (through pyromark); none if it cannot read the text."""
+    import pyromark  # imported on first Markdown file only
 
-    blocks = MarkdownIt("commonmark")
-    blocks.disable("inline")  # headings' line ranges and raw inline source are all we need
-    return blocks, MarkdownIt("commonmark")
-
-
-def _inline_plain_text(source: str) -> str:
-    """Markdown inline source without its markup ("*A* `b`" -> "A b")."""
-    pieces: list[str] = []
-    for block in _markdown_parsers()[1].parseInline(source):
-        for child in block.children or ():
-            if child.type in ("text", "code_inline", "image"):
-                pieces.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                pieces.append(" ")
-    return sanitise_line("".join(pieces))[:_TITLE_MAX]
+    try:
+        return list(pyromark.events_with_range(source))
+    except (ValueError, TypeError, UnicodeError):
+        return []
 
 
 def _front_matter(block: str) -> dict[str, str]:
