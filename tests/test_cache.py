@@ -282,7 +282,7 @@ def test_damaged_text_is_read_again_from_its_file(corpus: Path, cache_dir: Path)
     open_ws(corpus, cache_dir).close()
     with sqlite3.connect(_cache_file(corpus, cache_dir)) as conn:
         key = conn.execute("SELECT id FROM docs WHERE path = ?", (b"extra/report.txt",)).fetchone()[0]
-        conn.execute("UPDATE fts SET text = 'Kim Jong-il was here' WHERE rowid = ?", (key,))
+        conn.execute("UPDATE texts SET text = 'Kim Jong-il was here' WHERE id = ?", (key,))
     ws = open_ws(corpus, cache_dir)
     assert snapshot(ws) == fresh
 
@@ -505,3 +505,88 @@ def test_cache_files_of_vanished_corpora_are_removed(corpus: Path, cache_dir: Pa
     open_ws(corpus, cache_dir).close()
     assert not stale.exists()
     assert cache_file_for(corpus, cache_dir).exists()
+
+
+# -- the full-text index, built after opening ------------------------------------------------
+
+
+def _fts_rows(cache_file: str) -> tuple[int, int]:
+    """(texts stored, texts in the full-text index), after FTS5's own consistency checks."""
+    with sqlite3.connect(cache_file) as conn:
+        conn.execute("INSERT INTO fts (fts, rank) VALUES ('integrity-check', 0)")  # the index itself
+        stored = conn.execute("SELECT count(*) FROM texts").fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM searchable").fetchone()[0]
+        if stored == indexed:  # raises if the index disagrees with the texts it was given
+            conn.execute("INSERT INTO fts (fts, rank) VALUES ('integrity-check', 1)")
+        return stored, indexed
+
+
+def test_search_index_is_built_after_opening_then_kept(corpus: Path, cache_dir: Path) -> None:
+    ws = open_ws(corpus, cache_dir)
+    stored, indexed = _fts_rows(ws.stats.cache_file)
+    assert stored == len(ws.corpus.documents) and indexed == 0  # opening stores texts, indexes none
+    seen: list[tuple[int, int]] = []
+    ws.prepare_search(lambda done, total: seen.append((done, total)))
+    assert _fts_rows(ws.stats.cache_file) == (stored, stored)
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+    hits = ws.search("Quellberg")
+    assert [h.doc_id for h in hits] == ["extra/report.txt"]
+    ws.close()
+    again = open_ws(corpus, cache_dir)
+    seen.clear()
+    again.prepare_search(lambda done, total: seen.append((done, total)))
+    assert seen == []  # nothing left to index
+    assert [h.doc_id for h in again.search("Quellberg")] == [h.doc_id for h in hits]
+
+
+def test_first_search_builds_the_index_itself(corpus: Path, cache_dir: Path) -> None:
+    ws = open_ws(corpus, cache_dir)
+    assert [h.doc_id for h in ws.search("Thae Yong-ho")] == ["extra/page.html"]
+    stored, indexed = _fts_rows(ws.stats.cache_file)
+    assert indexed == stored
+
+
+def test_changed_and_deleted_files_leave_the_search_index(corpus: Path, cache_dir: Path) -> None:
+    open_ws(corpus, cache_dir).prepare_search()
+    (corpus / "extra" / "report.txt").write_text("Pyongyang report\n\nNothing about rivers now: Zorbanville.\n", encoding="utf-8")
+    (corpus / "extra" / "page.html").unlink()
+    ws = open_ws(corpus, cache_dir)
+    ws.prepare_search()
+    stored, indexed = _fts_rows(ws.stats.cache_file)
+    assert stored == indexed == len(ws.corpus.documents)
+    assert ws.search("Quellberg") == [] and ws.search("Thae Yong-ho") == []
+    assert [h.doc_id for h in ws.search("Zorbanville")] == ["extra/report.txt"]
+
+
+def test_search_works_when_the_index_cannot_be_written(corpus: Path, cache_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from xref.cache import IndexCache
+
+    def refuse(self, progress=None):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(IndexCache, "make_searchable", refuse)
+    ws = open_ws(corpus, cache_dir)
+    assert [h.doc_id for h in ws.search("Quellberg")] == ["extra/report.txt"]  # from a table in memory
+    assert _fts_rows(ws.stats.cache_file)[1] == 0
+
+
+def test_texts_written_after_the_index_caught_up_are_indexed_next_time(tmp_path: Path) -> None:
+    from xref.cache import IndexCache, NewDoc
+
+    cache, problems = IndexCache.open(tmp_path / "root", tmp_path / "cache")
+    assert cache is not None and not problems
+
+    def add(name: str, text: str) -> None:
+        cache.write([NewDoc(name, len(text), 0, b"h", "", "ok", text=text)], "rkey", "x")
+
+    add("a.txt", "alpha words")
+    cache.make_searchable()  # as a search during indexing would
+    add("b.txt", "bravo words")  # indexing goes on
+    cache.make_searchable()
+    with cache.search_lock:
+        conn = cache.search_connection()
+        found = {row[0] for row in conn.execute("SELECT rowid FROM fts WHERE fts MATCH 'bravo'")}
+    assert len(found) == 1
+    cache.close()
+    assert _fts_rows(str(cache.path)) == (2, 2)

@@ -63,6 +63,10 @@ SAME = Binding.Group("Same name")
 HISTORY = Binding.Group("Back")
 
 
+class _Stopped(Exception):
+    """The app is leaving: stop a background job between two steps."""
+
+
 class XrefApp(App[int]):
     """Read a corpus and follow every name across it."""
 
@@ -111,6 +115,8 @@ class XrefApp(App[int]):
         self._kb_path = kb_path
         self._use_cache = use_cache  # None: yes, unless $XREF_NO_CACHE
         self._partial_shown = False  # a partial workspace is on screen while indexing goes on
+        self._search_stop = threading.Event()  # set when the app leaves: the search index waits for another day
+        self._search_thread: threading.Thread | None = None
         self._mounted = False
         self._progress_built = False
         self._last_progress: tuple[str, int, int] | None = None
@@ -327,10 +333,37 @@ class XrefApp(App[int]):
             self._partial_shown = False
             self._set_loading("")
             self._adopt(workspace)
-            self._notify_problems(workspace)
-            return
-        self._enter(workspace)
+        else:
+            self._enter(workspace)
         self._notify_problems(workspace)
+        if workspace.cache is not None:
+            self._prepare_search(workspace)
+
+    def _prepare_search(self, workspace: Workspace) -> None:
+        """Bring the cache's full-text index up to date while the user reads, so
+        the first search need not wait for it. A plain daemon thread (nothing
+        comes back to the app): it stops between batches when the app leaves,
+        and whatever is left is done by the next open or search."""
+        stop = self._search_stop
+
+        def progress(done: int, total: int) -> None:
+            if stop.is_set():
+                raise _Stopped
+
+        def run() -> None:
+            try:
+                workspace.prepare_search(progress)
+            except Exception:  # noqa: BLE001 - a search will try again, and say what went wrong
+                pass
+
+        self._search_thread = threading.Thread(target=run, name="xref-search-index", daemon=True)
+        self._search_thread.start()
+
+    def stop_background(self, wait: float = 1.0) -> None:
+        """Stop building the search index (after its current batch, which is kept)."""
+        self._search_stop.set()
+        if self._search_thread is not None:
+            self._search_thread.join(wait)
 
     def _enter(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -740,6 +773,7 @@ def run(
         result = 130
     finally:
         _close_loop(loop, signals)
+        app.stop_background()
     # The position was saved on the way out (q, ctrl+c, a signal): once the app
     # has exited its screens are gone and there is nothing left to ask.
     code = int(result or app.return_code or 0)

@@ -223,7 +223,10 @@ class CorpusSearchList(FilterList):
         workspace = self._workspace()
         if generation != self._generation or workspace is None:
             return
-        self._set_status(Text(f"Searching for “{clean(query)}”…"))
+        if getattr(workspace, "search_ready", True):
+            self._set_status(Text(f"Searching for “{clean(query)}”…"))
+        else:
+            self._set_status(Text(f"Preparing the search index, then searching for “{clean(query)}”…"))
         self.run_worker(
             lambda: self._search(workspace, generation, query),
             name="corpus-search",

@@ -12,8 +12,13 @@ Tables:
 * ``docs``: one row per file (document id = path relative to the root):
   size, mtime and content hash of the file, the manifest entry and extractor
   version it was read with, its metadata, or why it could not be loaded;
-* ``fts``: the extracted text of each document (FTS5, rowid = ``docs.id``);
-  the same table serves full-text search and lazy text loading;
+* ``texts``: the extracted text of each document (``id`` = ``docs.id``), read
+  as documents are opened;
+* ``fts``: the full-text index of ``texts`` (FTS5, external content), and
+  ``searchable``: the ids of the texts it holds. Indexing a text for search
+  costs more than storing it, so it is done after the corpus is open (in the
+  background in the reader, or on the first search), through a connection
+  of its own;
 * ``recog``: a document's mentions (:func:`xref.store.pack`) for one
   recognition key (knowledge-base fingerprint + recogniser version), so a
   changed knowledge base re-recognises cached texts without reading files.
@@ -47,7 +52,7 @@ from pathlib import Path
 
 from xref import __version__
 from xref.model import Problem, TextLayout
-from xref.search import FTS_SCHEMA
+from xref.search import FTS_TOKENIZE
 
 __all__ = [
     "APPLICATION_ID",
@@ -62,10 +67,11 @@ __all__ = [
 ]
 
 APPLICATION_ID = 0x78726566  # "xref"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 QUICK_CHECK_BELOW = 64 * 1024 * 1024  # quick_check reads the whole file: only for small ones
 TEXTS_KEPT_CHARS = 48 * 1024 * 1024  # recently read texts kept decoded
 LAYOUTS_KEPT = 256
+SEARCH_BATCH_CHARS = 1_000_000  # text put into the full-text index per transaction
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,7 +92,9 @@ CREATE TABLE IF NOT EXISTS docs (
     length INTEGER NOT NULL DEFAULT 0,
     crc INTEGER NOT NULL DEFAULT 0
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING {FTS_SCHEMA};
+CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, content = 'texts', content_rowid = 'id', tokenize = '{FTS_TOKENIZE}');
+CREATE TABLE IF NOT EXISTS searchable (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS recog (
     doc INTEGER NOT NULL,
     rkey TEXT NOT NULL,
@@ -236,6 +244,12 @@ class IndexCache:
         self._layouts = LayoutLRU(self.text)
         self._expected: dict[int, tuple[int, int]] = {}  # key -> (length, crc) of the text
         self._fallback: dict[int, str] = {}
+        self._search_conn: sqlite3.Connection | None = None
+        self.search_lock = threading.RLock()
+        # Texts written through this object, and how many of those writes the
+        # full-text index had caught up with when last brought up to date.
+        self._text_writes = 0
+        self._searchable_at = -1
         self.reads = 0  # texts read from the file (for tests and the benchmark)
         #: key -> the text extracted again from the document's file, or None when the
         #: file changed since; used when a cached text fails its check.
@@ -304,6 +318,13 @@ class IndexCache:
             except sqlite3.Error:
                 pass
             self._in_snapshot = False
+        with self.search_lock:
+            if self._search_conn is not None:
+                try:
+                    self._search_conn.close()
+                except sqlite3.Error:
+                    pass
+                self._search_conn = None
 
     def set_aside(self, reason: str) -> list[Problem]:
         """Close and rename this file aside after damage found while using it."""
@@ -425,7 +446,7 @@ class IndexCache:
             if fallback is not None:
                 return fallback
             try:
-                row = self._conn.execute("SELECT text FROM fts WHERE rowid = ?", (key,)).fetchone()
+                row = self._conn.execute("SELECT text FROM texts WHERE id = ?", (key,)).fetchone()
             except sqlite3.Error:
                 row = None
             self.reads += 1
@@ -476,10 +497,11 @@ class IndexCache:
                 key = int(cur.lastrowid)  # type: ignore[arg-type]
                 ids[doc.path] = key
                 if doc.text is not None:
-                    conn.execute("INSERT INTO fts (rowid, text) VALUES (?, ?)", (key, doc.text))
+                    conn.execute("INSERT INTO texts (id, text) VALUES (?, ?)", (key, doc.text))
                     self._expected[key] = (length, crc)  # what reading it back must give
                 if doc.record is not None:
                     conn.execute("INSERT INTO recog (doc, rkey, data) VALUES (?, ?, ?)", (key, rkey, doc.record))
+        self._text_writes += 1
         return ids
 
     def write_records(self, records: Mapping[int, bytes], rkey: str) -> None:
@@ -518,12 +540,69 @@ class IndexCache:
         conn.execute("DELETE FROM docs WHERE id = ?", (old,))
         conn.execute("DELETE FROM recog WHERE doc = ?", (old,))
         if row[1] == "ok":
-            conn.execute("DELETE FROM fts WHERE rowid = ?", (old,))
+            if conn.execute("DELETE FROM searchable WHERE id = ?", (old,)).rowcount:
+                # An external-content index forgets a text only when told what it held.
+                conn.execute("INSERT INTO fts (fts, rowid, text) SELECT 'delete', id, text FROM texts WHERE id = ?", (old,))
+            conn.execute("DELETE FROM texts WHERE id = ?", (old,))
+
+    # -- full-text search ---------------------------------------------------------------------
+    def search_connection(self) -> sqlite3.Connection:
+        """The connection full-text search uses, its own: it sees the index as it
+        is now, where this cache's connection may hold an older snapshot. Use it
+        holding :attr:`search_lock`."""
+        with self.search_lock:
+            if self._search_conn is None:
+                self._search_conn = _connect(self.path)
+            return self._search_conn
+
+    def make_searchable(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Put every text not yet in the full-text index into it: about
+        ``SEARCH_BATCH_CHARS`` per transaction, so a writer in another process
+        waits for one batch at most. ``progress(done, total)``, in characters.
+        Raises sqlite3.Error when the file cannot be written."""
+        with self.search_lock:
+            writes = self._text_writes  # before looking: a write after this is looked at next time
+            if self._searchable_at == writes:
+                return
+            conn = self.search_connection()
+            pending = self._unsearchable(conn)
+            total = sum(length for _, length in pending)
+            done = 0
+            batch: list[int] = []
+            size = 0
+            for i, (key, length) in enumerate(pending):
+                batch.append(key)
+                size += length
+                if size < SEARCH_BATCH_CHARS and i + 1 < len(pending):
+                    continue
+                marks = ",".join("?" * len(batch))
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # Another process may have indexed some meanwhile, or replaced them.
+                    conn.execute(f"INSERT INTO fts (rowid, text) SELECT id, text FROM texts WHERE id IN ({marks})"
+                                 " AND id NOT IN (SELECT id FROM searchable)", batch)
+                    conn.execute(f"INSERT OR IGNORE INTO searchable (id) SELECT id FROM texts WHERE id IN ({marks})",
+                                 batch)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                done += size
+                batch, size = [], 0
+                if progress is not None:
+                    progress(done, total)
+            self._searchable_at = writes
+
+    @staticmethod
+    def _unsearchable(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+        return conn.execute(
+            "SELECT id, length FROM docs WHERE status = 'ok' AND id NOT IN (SELECT id FROM searchable) ORDER BY id"
+        ).fetchall()
 
     def raw_text(self, key: int) -> str | None:
         """A text straight from the file (no checks, no caching): for re-recognition."""
         with self.lock:
-            row = self._conn.execute("SELECT text FROM fts WHERE rowid = ?", (key,)).fetchone()
+            row = self._conn.execute("SELECT text FROM texts WHERE id = ?", (key,)).fetchone()
         return row[0] if row is not None and isinstance(row[0], str) else None
 
 
@@ -590,7 +669,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, root: Path) -> None:
         return
     if app_id != APPLICATION_ID:
         raise CacheError("not an xref index cache (another program's SQLite file)")
-    if not {"meta", "docs", "fts", "recog", "summaries"} <= tables:
+    if not {"meta", "docs", "texts", "fts", "searchable", "recog", "summaries"} <= tables:
         raise CacheError("tables missing")
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     if meta.get("schema") != str(SCHEMA_VERSION):

@@ -97,8 +97,20 @@ class Workspace:
         return self.corpus.root
 
     def search(self, query: str, limit: int = 20) -> list[Any]:
-        """Full-text search of the corpus (see :mod:`xref.search`): list of ``Hit``."""
+        """Full-text search of the corpus (see :mod:`xref.search`): list of ``Hit``.
+        The first search builds what :meth:`prepare_search` builds, if it is not built yet."""
         return self.index.search(query, limit)
+
+    def prepare_search(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Build the full-text index, if it is not built yet: with the cache, the
+        texts indexed since the last time (``progress(done, total)`` in characters);
+        without it, an index in memory."""
+        self.index.searcher.prepare(progress)
+
+    @property
+    def search_ready(self) -> bool:
+        """Whether a search can start at once, without building an index first."""
+        return self.index.searcher.ready
 
     def close(self) -> None:
         """Let go of the index cache (texts already read stay readable)."""
@@ -185,7 +197,8 @@ def open_workspace(
         from xref.search import TableSearcher
 
         keys = [doc._key for doc in documents]  # type: ignore[attr-defined]
-        index.set_searcher(TableSearcher(documents, keys, cache.connection, cache.lock))
+        index.set_searcher(TableSearcher(documents, keys, cache.search_connection, cache.search_lock,
+                                         prepare=cache.make_searchable))
         stats.cache_file = str(cache.path)
     stats.seconds = time.perf_counter() - started
     return Workspace(corpus, kb, index, [*kb_problems, *cache_problems, *corpus.problems], stats, cache)
@@ -777,7 +790,7 @@ class _WorkerState:
             return None
         if self._conn is None:
             self._conn = sqlite3.connect(f"file:{self.cache_path}?mode=ro", uri=True, timeout=60.0)
-        row = self._conn.execute("SELECT text FROM fts WHERE rowid = ?", (key,)).fetchone()
+        row = self._conn.execute("SELECT text FROM texts WHERE id = ?", (key,)).fetchone()
         return row[0] if row is not None and isinstance(row[0], str) else None
 
 

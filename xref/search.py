@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 from xref.model import Document
 
-__all__ = ["FTS_SCHEMA", "Hit", "MemorySearcher", "Searcher", "fts_query"]
+__all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "Hit", "MemorySearcher", "Searcher", "fts_query"]
 
-#: Columns and tokenizer of the per-document table (the cache creates it too).
-FTS_SCHEMA = "fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+#: How FTS5 splits text into words, here and in the index cache's table.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+#: Columns and tokenizer of the per-document table.
+FTS_SCHEMA = f"fts5(text, tokenize = '{FTS_TOKENIZE}')"
 SNIPPET_CONTEXT = 60  # characters of context each side of the first match
 PER_DOCUMENT = 3  # hits shown per document at most
 _MARK_OPEN, _MARK_CLOSE = "\x01", "\x02"  # C0 controls never occur in sanitised text
@@ -107,6 +109,17 @@ class Searcher:
 
     def _doc_of(self, rowid: int) -> Document | None:
         raise NotImplementedError
+
+    def prepare(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Make the per-document table ready now rather than on the first search.
+        ``progress(done, total)``: how far, when it takes a while."""
+        with self._lock:
+            self._connect()
+
+    @property
+    def ready(self) -> bool:
+        """Whether a search can start at once (no table to build first)."""
+        return True
 
     # -- searching --------------------------------------------------------------------
     def search(self, query: str, limit: int = 20) -> list[Hit]:
@@ -308,9 +321,17 @@ class MemorySearcher(Searcher):
     def _doc_of(self, rowid: int) -> Document | None:
         return self._documents[rowid] if 0 <= rowid < len(self._documents) else None
 
+    @property
+    def ready(self) -> bool:
+        return self._conn is not None
+
 
 class TableSearcher(Searcher):
-    """Search an FTS table someone else keeps (the index cache), rowids mapped by ``keys``."""
+    """Search an FTS table someone else keeps (the index cache), rowids mapped by ``keys``.
+
+    ``prepare(progress)`` brings the table up to date before the first search;
+    if it cannot (a read-only cache file), the search goes to a table in memory.
+    """
 
     def __init__(
         self,
@@ -319,6 +340,7 @@ class TableSearcher(Searcher):
         connect: Callable[[], sqlite3.Connection],
         lock: threading.RLock | None = None,
         table: str = "fts",
+        prepare: Callable[[Callable[[int, int], None] | None], None] | None = None,
     ) -> None:
         super().__init__(documents)
         if lock is not None:
@@ -326,9 +348,31 @@ class TableSearcher(Searcher):
         self._by_key = {key: doc for key, doc in zip(keys, self._documents)}
         self._connect_fn = connect
         self._table = table
+        self._prepare_fn = prepare
+        self._memory: MemorySearcher | None = None
+
+    def prepare(self, progress: Callable[[int, int], None] | None = None) -> None:
+        with self._lock:
+            if self._prepare_fn is not None and self._memory is None:
+                try:
+                    self._prepare_fn(progress)
+                except sqlite3.Error:
+                    self._memory = MemorySearcher(self._documents)
+                self._prepare_fn = None
+            if self._memory is not None:
+                self._memory.prepare()
+
+    @property
+    def ready(self) -> bool:
+        return self._prepare_fn is None and (self._memory is None or self._memory.ready)
 
     def _connect(self) -> tuple[sqlite3.Connection, str]:
+        self.prepare()
+        if self._memory is not None:
+            return self._memory._connect()
         return self._connect_fn(), self._table
 
     def _doc_of(self, rowid: int) -> Document | None:
+        if self._memory is not None:
+            return self._memory._doc_of(rowid)
         return self._by_key.get(rowid)

@@ -243,3 +243,29 @@ def test_rows_show_untrusted_text_literally() -> None:
     assert styled == ["Kim", "Kim"]
     title = HitEntry(hit, "[red]T\x1bitle", 7).render(40, palette).plain
     assert "[red]T" in title and "\x1b" not in title and title.rstrip().endswith("line 7")
+
+
+@run_async
+async def test_the_search_index_is_built_in_the_background_once_open(tmp_path, state_dir) -> None:
+    import asyncio
+    import sqlite3
+
+    from xref.corpus import bundled_corpus_path
+
+    workspace = open_workspace([bundled_corpus_path()], use_user_kb=False, cache_dir=tmp_path / "cache")
+    assert not workspace.search_ready  # opening stored the texts but indexed none for search
+    app = make_app(workspace, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):  # well under a second for four documents
+            if workspace.search_ready:
+                break
+            await asyncio.sleep(0.05)
+        assert workspace.search_ready
+        with sqlite3.connect(workspace.stats.cache_file) as conn:
+            assert conn.execute("SELECT count(*) FROM searchable").fetchone() == (len(workspace.corpus.documents),)
+        await open_doc(pilot, D0)
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press(*QUERY)
+        await results(pilot)
+        assert [hit.doc_id for hit in search_list(app).hits][:1] == [D2]
