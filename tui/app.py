@@ -56,6 +56,7 @@ NARROW = "-narrow"
 WIDE = "-wide"
 WIDE_AT = 130  # columns: from here the three panes sit side by side
 LOADING_SHOWN_AFTER = 1.0  # seconds before the loading box appears
+SEARCH_INDEX_AFTER = 0.5  # seconds after the corpus is in before the search index is brought up to date
 PARTIAL_EVERY = 1.0  # seconds between showing what is indexed so far, while a large corpus indexes
 
 # Key bar groups: "] [ same name", "b f back/fwd".
@@ -337,7 +338,8 @@ class XrefApp(App[int]):
             self._enter(workspace)
         self._notify_problems(workspace)
         if workspace.cache is not None:
-            self._prepare_search(workspace)
+            # Not while the first screen of the corpus is being drawn.
+            self.set_timer(SEARCH_INDEX_AFTER, lambda: self._prepare_search(workspace))
 
     def _prepare_search(self, workspace: Workspace) -> None:
         """Bring the cache's full-text index up to date while the user reads, so
