@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, overload
 from xref.corpus import Corpus
 from xref.model import Document, Entity, Mention
 from xref.normalise import fold_key, name_key
+from xref.sanitise import sanitise
 from xref.store import COOCCURRING_KEPT, DocRecord, Summary
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ _COOCCUR_KEPT = 256  # entities whose co-occurrence counts stay computed
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
-    """Context around a mention: ``before + match + after`` on one line."""
+    """Context around a mention: ``before + match + after`` on one line, safe to
+    show as it is (no line breaks, no control characters)."""
 
     before: str
     match: str
@@ -57,7 +59,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def _one_line(s: str) -> str:
-    return _SPACES.sub(" ", s)
+    # Loaded text is sanitised already (then this returns the same string);
+    # a Document made some other way is made safe here, once, for every viewer.
+    return sanitise(_SPACES.sub(" ", s))
 
 
 def make_snippet(doc: Document, start: int, end: int, width: int = SNIPPET_WIDTH) -> Snippet:

@@ -74,3 +74,20 @@ def test_any_file_names_and_contents_load_and_round_trip_through_json(
     ]
     assert {os.fsdecode(name + b".txt") for name in names} >= {r["doc"] for r in records}
     assert all(Path(root, r["doc"]).exists() for r in records)  # the ids name the files exactly
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT, st.data())
+def test_snippets_are_one_clean_line_whatever_the_document_holds(text: str, data: st.DataObject) -> None:
+    # The panel draws snippet parts as they are, so they must be safe when made,
+    # even for a Document that did not come through the sanitising loader.
+    from xref.index import make_snippet
+    from xref.model import Document
+
+    doc = Document("d", Path("d.txt"), text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    snippet = make_snippet(doc, start, end, width=data.draw(st.integers(1, 30)))
+    for part in (snippet.before, snippet.match, snippet.after):
+        assert UNSAFE.search(part) is None, part
+        assert "\n" not in part and "\t" not in part
