@@ -19,9 +19,8 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import ClassVar, overload
+from typing import Any, ClassVar, overload
 
-from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
@@ -65,7 +64,8 @@ class MentionRow:
         out.append("▶ " if current else "  ", style=palette("rowlist--marker"))
         out.append(f"{snippet.line:>{self.digits}} ", style=palette("rowlist--dim"))
         room = width - out.cell_len
-        before, match, after = clean_snippet(snippet)
+        # Snippets are one line and control-free when made: nothing to clean here.
+        before, match, after = snippet.before, snippet.match, snippet.after
         # Keep the name visible: at most a third of the room goes to text before it.
         keep = max(room // 3, 0)
         if len(before) > keep:
@@ -115,20 +115,6 @@ class EntityRow:
         text.append(f"  {label}" + (", discovered" if self.entity.discovered else ""), style=palette("rowlist--dim"))
         text.append(f"  ×{self.count}", style=palette("rowlist--dim"))
         return text
-
-
-def clean_snippet(snippet: Snippet) -> tuple[str, str, str]:
-    return clean_keep_edges(snippet.before), clean_keep_edges(snippet.match), clean_keep_edges(snippet.after)
-
-
-def clean_keep_edges(s: str) -> str:
-    """Like :func:`clean` but keeps the spaces at the ends (they separate the parts)."""
-    if not s:
-        return s
-    lead = " " if s[0] == " " else ""
-    trail = " " if s[-1] == " " and len(s) > 1 else ""
-    inner = clean(s)
-    return f"{lead}{inner}{trail}" if inner else (" " if s.strip() == "" else "")
 
 
 class EntityLayout:
@@ -318,6 +304,8 @@ class MentionPanel(RowList):
         self._header_len = 0
         self._layouts: OrderedDict[str, EntityLayout] = OrderedDict()
         self._snippets: LRUCache[Mention, Snippet] = LRUCache(512)
+        self._entity_header_key: tuple[Any, ...] | None = None
+        self._entity_header_rows: list[Row] = []
 
     # -- state --------------------------------------------------------------------
     @property
@@ -409,60 +397,77 @@ class MentionPanel(RowList):
             self._rebuild(scroll_top=False)
 
     # -- building rows --------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._entity_header_key = None  # its lines hold the old styles
+
     def _header_rows(self, width: int) -> list[Row]:
-        palette = self.palette
-        console: Console = self.app.console
-        entity, index = self._entity, self._index
+        return [*self._entity_header(width), *self._here_rows(width)]
+
+    def _wrapped(self, text: Text, width: int, max_lines: int = 0) -> list[Row]:
+        """``text`` wrapped to ``width``, one row a line; in a short panel (stacked
+        under the reader) at most ``max_lines`` lines, so the mentions stay in view."""
+        lines = list(text.wrap(self.app.console, width, overflow="fold"))
+        if max_lines and self._layout_key()[1] and len(lines) > max_lines:
+            lines = lines[:max_lines]
+            last = lines[-1]
+            last.truncate(max(1, width - 1))
+            last.append("…")
         rows: list[Row] = []
+        for line in lines:
+            line.rstrip()
+            rows.append(TextRow(line))
+        return rows
 
-        # A short panel (stacked under the reader) keeps the header short, so
-        # the mentions stay in view; the full text shows in a tall panel.
-        short = self._layout_key()[1]
-
-        def para(text: Text, max_lines: int = 0) -> None:
-            lines = list(text.wrap(console, width, overflow="fold"))
-            if short and max_lines and len(lines) > max_lines:
-                lines = lines[:max_lines]
-                last = lines[-1]
-                last.truncate(max(1, width - 1))
-                last.append("…")
-            for line in lines:
-                line.rstrip()
-                rows.append(TextRow(line))
-
+    def _entity_header(self, width: int) -> list[Row]:
+        """The header lines that describe the entity: the same for every mention
+        of it, so wrapped once per entity, width and panel shape."""
+        entity, index = self._entity, self._index
+        key = (entity, index, width, self._layout_key()[1])
+        if key == self._entity_header_key:
+            return self._entity_header_rows
+        palette = self.palette
+        rows: list[Row] = []
         if entity is None or index is None:
-            para(
+            rows += self._wrapped(
                 Text(
                     "Names in the text are underlined. Put the cursor on one (n / N step "
                     "through them) and this panel lists every place the corpus mentions it.",
                     style=palette("rowlist--dim"),
-                )
+                ),
+                width,
             )
-            return rows
-        if entity.discovered:
-            para(Text("Discovered: not in the knowledge base", style=palette("rowlist--dim")))
-        if entity.hangul:
-            hangul = Text("Hangul: ", style=palette("rowlist--dim"))
-            hangul.append(clean(entity.hangul))
-            para(hangul)
-        if entity.aliases:
-            shown = [clean(a) for a in entity.aliases[:MAX_ALIASES_SHOWN]]
-            more = len(entity.aliases) - len(shown)
-            aliases = Text("Also: ", style=palette("rowlist--dim"))
-            aliases.append(", ".join(shown) + (f", +{more} more" if more > 0 else ""))
-            para(aliases, max_lines=1)
-        if entity.description:
-            para(Text(clean(entity.description), style="italic"), max_lines=2)
-        current = self._current
-        if current is not None and current.entity == entity.id:
-            how = MATCH_EXPLANATIONS.get(str(current.match), str(current.match))
-            here = Text("Here: ", style=palette("rowlist--dim"))
-            here.append(f"“{clean(current.surface)}”")
-            here.append(f" is {how}", style=palette("rowlist--dim"))
-            if current.score is not None and str(current.match) == "fuzzy":
-                here.append(f", score {current.score:.0f}", style=palette("rowlist--dim"))
-            para(here)
+        else:
+            if entity.discovered:
+                rows += self._wrapped(Text("Discovered: not in the knowledge base", style=palette("rowlist--dim")), width)
+            if entity.hangul:
+                hangul = Text("Hangul: ", style=palette("rowlist--dim"))
+                hangul.append(clean(entity.hangul))
+                rows += self._wrapped(hangul, width)
+            if entity.aliases:
+                shown = [clean(a) for a in entity.aliases[:MAX_ALIASES_SHOWN]]
+                more = len(entity.aliases) - len(shown)
+                aliases = Text("Also: ", style=palette("rowlist--dim"))
+                aliases.append(", ".join(shown) + (f", +{more} more" if more > 0 else ""))
+                rows += self._wrapped(aliases, width, max_lines=1)
+            if entity.description:
+                rows += self._wrapped(Text(clean(entity.description), style="italic"), width, max_lines=2)
+        self._entity_header_key, self._entity_header_rows = key, rows
         return rows
+
+    def _here_rows(self, width: int) -> list[Row]:
+        """The "Here:" line: how the marked mention was recognised."""
+        entity, current = self._entity, self._current
+        if entity is None or self._index is None or current is None or current.entity != entity.id:
+            return []
+        palette = self.palette
+        how = MATCH_EXPLANATIONS.get(str(current.match), str(current.match))
+        here = Text("Here: ", style=palette("rowlist--dim"))
+        here.append(f"“{clean(current.surface)}”")
+        here.append(f" is {how}", style=palette("rowlist--dim"))
+        if current.score is not None and str(current.match) == "fuzzy":
+            here.append(f", score {current.score:.0f}", style=palette("rowlist--dim"))
+        return self._wrapped(here, width)
 
     def _rebuild_header_only(self) -> None:
         """Re-render the header (the "Here:" line changes with the marked mention)."""

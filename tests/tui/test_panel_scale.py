@@ -215,3 +215,40 @@ async def test_resize_and_leaving_the_name_keep_the_place_in_a_huge_list(big, co
         shown = [panel.rows[i].render(80, panel.palette).plain for i in range(top, top + panel.size.height)]
         assert not any("▶" in line for line in shown)
         assert counts.iterated == 0 and counts.sliced <= 8 * MENTION_PAGE
+
+
+@run_async
+async def test_a_move_to_another_mention_rewraps_only_the_here_line(
+    big, state_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.text import Text
+
+    index = big.index
+    app = make_app(big, state_dir)
+    async with app.run_test(size=(80, 40)) as pilot:
+        doc = "doc03.txt"
+        mentions = [m for m in index.doc_mentions(doc) if m.entity == "pyongyang"]
+        await open_doc(pilot, doc, mentions[10].start)
+        panel = app.panel
+        header = panel._header_len  # noqa: SLF001
+        before = [panel.rows[i] for i in range(header)]
+        described = [row.text.plain for row in before]
+        assert any(line.startswith("Also: ") for line in described)  # aliases and a description to wrap
+        assert described[-1].startswith("Here: ")
+
+        wrapped: list[str] = []
+        original_wrap = Text.wrap
+
+        def counting_wrap(self: Text, *args, **kwargs):  # type: ignore[no-untyped-def]
+            wrapped.append(self.plain)
+            return original_wrap(self, *args, **kwargs)
+
+        monkeypatch.setattr(Text, "wrap", counting_wrap)
+        await pilot.press("n")
+        await settle(pilot)
+        assert panel.current_mention == mentions[11]
+        assert [w for w in wrapped if not w.startswith("Here: ")] == []  # the entity's lines were not wrapped again
+        assert panel._header_len == header  # noqa: SLF001
+        after = [panel.rows[i] for i in range(header)]
+        assert all(a is b for a, b in zip(after[:-1], before[:-1]))  # the very same rows
+        assert after[-1].text.plain.startswith("Here: ")
