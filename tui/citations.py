@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.clipboard import DeliveryReport
+from tui.keybar import KeyHint
 from xref.atomic import write_atomically
 from tui.style import clean
 from xref.cite import STYLE_LABELS, STYLES, Citation
@@ -147,7 +148,6 @@ class StylePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="style-box") as box:
             box.border_title = "Citation style"
-            box.border_subtitle = "↑↓ move · enter choose · esc cancel"
             options = []
             for style in STYLES:
                 mark = "● " if style == self._current else "  "
@@ -160,6 +160,7 @@ class StylePicker(ModalScreen[str | None]):
         options = self.query_one("#styles", OptionList)
         options.highlighted = STYLES.index(self._current) if self._current in STYLES else 0
         options.focus()
+        KeyHint(self, self.query_one("#style-box"), "↑↓ move", "⏎ choose", ("style.close", "cancel"))
 
     @on(OptionList.OptionHighlighted, "#styles")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -267,7 +268,6 @@ class CitationDialog(ModalScreen[None]):
         copied = self.copied
         with Vertical(id="citation-box") as box:
             box.border_title = f"Last citation · {STYLE_NAMES.get(copied.style, copied.style)}"
-            box.border_subtitle = "shift+drag selects in most terminals · ctrl+s save · esc close"
             yield Static(Content(copied.report.describe()), id="citation-how", markup=False)
             # Tabs (BibTeX, CSL-JSON) as spaces: TextArea wraps a tab as one cell but
             # draws it as four, which cuts long lines off. The file saved keeps the tabs.
@@ -278,6 +278,8 @@ class CitationDialog(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#citation-text").focus()
+        KeyHint(self, self.query_one("#citation-box"), "shift+drag selects in most terminals",
+                ("citation.save", "save"), ("citation.close", "close"))
 
     @property
     def text(self) -> str:

@@ -30,7 +30,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.filterlist import FilterInput, FilterList
-from tui.keybar import KeyBar
+from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList
 from tui.style import Palette, clean, document_label
 from xref.sanitise import sanitise
@@ -343,7 +343,6 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="corpus-search-box", classes="modal-box") as box:
             box.border_title = "Search the corpus"
-            box.border_subtitle = "type to search · ↑↓ move · enter go to the hit · esc close"
             yield CorpusSearchList(self._workspace, self._query)
         yield KeyBar()
 
@@ -353,6 +352,8 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
 
     def on_mount(self) -> None:
         self.search_list.focus_filter()
+        KeyHint(self, self.query_one("#corpus-search-box"), "type to search", "↑↓ move",
+                ("corpus_search.go", "go to the hit"), ("filter.close", "close"))
 
     def on_filter_list_picked(self, event: FilterList.Picked) -> None:
         event.stop()

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.filterlist import FilterInput, FilterList
-from tui.keybar import KeyBar
+from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, TextRow
 from tui.style import TYPE_LABELS, Palette, clean
 from xref.index import CorpusIndex
@@ -108,7 +108,6 @@ class EntityIndexScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="entity-box", classes="modal-box") as box:
             box.border_title = "Entity index"
-            box.border_subtitle = "type to filter · ↑↓ move · enter open · esc close"
             yield EntityList(self._index)
             if not self._index.by_entity:
                 yield Static("No names were recognised in this corpus.", markup=False)
@@ -116,6 +115,8 @@ class EntityIndexScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(EntityList).focus_filter()
+        KeyHint(self, self.query_one("#entity-box"), "type to filter", "↑↓ move", ("filter.open", "open"),
+                ("filter.close", "close"))
 
     def on_filter_list_picked(self, event: FilterList.Picked) -> None:
         event.stop()

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 
-from tui.keybar import KeyBar
+from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList, TextRow
 
 INTRO = ("Every key of every pane. Notes on how things work are at the end.",)
@@ -110,12 +110,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="modal-box") as box:
             box.border_title = "Keys"
-            box.border_subtitle = "↑↓ scroll · esc close"
             yield HelpRows(binding_rows(self.app, self._sections), id="help-rows")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#help-rows", RowList).focus()
+        KeyHint(self, self.query_one("#help-box"), "↑↓ scroll", ("help.close", "close"))
 
     @property
     def text(self) -> str:

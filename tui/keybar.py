@@ -14,6 +14,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -114,3 +115,39 @@ class KeyBar(Widget):
             if start <= event.x < end:
                 await self.app.simulate_key(key.split(",")[0])
                 return
+
+
+HintPart = str | tuple[str, str]
+
+
+def key_hint(screen: Screen[object], *parts: HintPart) -> str:
+    """A border hint such as "⏎ open · esc close", from the keys bound now.
+
+    A part is fixed words ("↑↓ move") or ``(binding id, words)``; the key shown
+    for an id is the one the focused pane's binding chain has for it, so a
+    ``keymap.json`` remap shows here too. An id bound to no key is left out.
+    """
+    keys: dict[str, str] = {}
+    for _node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        if binding.id and binding.id not in keys:
+            keys[binding.id] = screen.app.get_key_display(binding)
+    shown: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            shown.append(part)
+        elif part[0] in keys:
+            shown.append(f"{keys[part[0]]} {part[1]}")
+    return " · ".join(shown)
+
+
+class KeyHint:
+    """Keeps a widget's border subtitle equal to ``key_hint(screen, *parts)``,
+    redrawn whenever the screen's bindings change (focus moves, a remap)."""
+
+    def __init__(self, screen: Screen[object], target: Widget, *parts: HintPart) -> None:
+        self.screen, self.target, self.parts = screen, target, parts
+        screen.bindings_updated_signal.subscribe(target, self.update)
+        self.update()
+
+    def update(self, _screen: object = None) -> None:
+        self.target.border_subtitle = key_hint(self.screen, *self.parts)

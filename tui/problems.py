@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from tui.keybar import KeyBar
+from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList, TextRow
 from tui.style import clean
 from xref.model import Problem
@@ -66,7 +66,6 @@ class ProblemsScreen(ModalScreen[None]):
         with Vertical(id="problems-box", classes="modal-box") as box:
             n = len(self._problems)
             box.border_title = f"Load problems ({n})"
-            box.border_subtitle = "↑↓ move · esc close"
             yield RowList(id="problem-rows")
         yield KeyBar()
 
@@ -74,6 +73,7 @@ class ProblemsScreen(ModalScreen[None]):
         rows = self.query_one("#problem-rows", RowList)
         rows.set_rows(problem_rows(self._problems), top=True)
         rows.focus()
+        KeyHint(self, self.query_one("#problems-box"), "↑↓ move", ("problems.close", "close"))
 
     @property
     def listed(self) -> list[Problem]:

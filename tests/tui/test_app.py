@@ -277,3 +277,41 @@ async def test_restored_mention_is_in_view_in_the_side_panel(seeds, state_dir) -
         assert panel.current_mention == target
         assert panel.cursor > panel.size.height  # below the first screenful...
         assert panel.scroll_y <= panel.cursor < panel.scroll_y + panel.size.height  # ...yet shown
+
+
+async def _subtitle(pilot, key: str, box: str) -> str:  # type: ignore[no-untyped-def]
+    await pilot.press(key)
+    await settle(pilot)
+    subtitle = str(pilot.app.screen.query_one(box).border_subtitle)
+    await pilot.press("escape")
+    await settle(pilot)
+    return subtitle
+
+
+@run_async
+async def test_border_key_hints_follow_the_keymap(seeds, state_dir) -> None:
+    boxes = [("question_mark", "#help-box"), ("e", "#entity-box"), ("F", "#corpus-search-box"), ("s", "#style-box")]
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_doc(pilot, D0)
+        shown = [await _subtitle(pilot, key, box) for key, box in boxes]
+    assert shown == [
+        "↑↓ scroll · esc close",
+        "type to filter · ↑↓ move · ⏎ open · esc close",
+        "type to search · ↑↓ move · ⏎ go to the hit · esc close",
+        "↑↓ move · ⏎ choose · esc cancel",
+    ]
+
+    app = make_app(seeds, state_dir)
+    # Escape stays bound too (the screens' own bindings), so the dialogs still close with it.
+    app.set_keymap({"help.close": "ctrl+w,escape", "filter.open": "ctrl+o", "filter.close": "ctrl+x,escape",
+                    "corpus_search.go": "ctrl+g", "style.close": "ctrl+z,escape"})
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_doc(pilot, D0)
+        shown = [await _subtitle(pilot, key, box) for key, box in boxes]
+    assert shown == [
+        "↑↓ scroll · ^w close",
+        "type to filter · ↑↓ move · ^o open · ^x close",
+        "type to search · ↑↓ move · ^g go to the hit · ^x close",
+        "↑↓ move · ⏎ choose · ^z cancel",
+    ]
