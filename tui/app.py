@@ -443,7 +443,7 @@ class XrefApp(App[int]):
         self.reader.open(index, doc_id, offset)
         self.documents.set_current(doc_id)
         if doc_id is not None:
-            self.save_state()
+            self.save_state(later=True)
 
     def _go(self, location: Location) -> None:
         """Show ``location`` without touching the history."""
@@ -724,10 +724,16 @@ class XrefApp(App[int]):
         self.reader.action_cite_paragraph()
 
     # -- state and quitting -------------------------------------------------------------------
-    def save_state(self) -> None:
+    def save_state(self, *, later: bool = False) -> None:
+        """Record where the reader is: at once (quitting), or ``later`` on a
+        background thread (opening a document: no disk wait on the UI thread)."""
         if self.workspace is None or self.location is None:
             return
-        self._state.save(self.workspace.root, self.location.doc_id, self.location.offset)
+        if later:
+            self._state.save_later(self.workspace.root, self.location.doc_id, self.location.offset)
+        else:
+            self._state.flush()
+            self._state.save(self.workspace.root, self.location.doc_id, self.location.offset)
 
     async def action_quit(self) -> None:
         self.save_state()
@@ -776,6 +782,7 @@ def run(
     finally:
         _close_loop(loop, signals)
         app.stop_background()
+        app._state.flush()  # a position opened just before leaving, still on its way to disk
     # The position was saved on the way out (q, ctrl+c, a signal): once the app
     # has exited its screens are gone and there is nothing left to ask.
     code = int(result or app.return_code or 0)

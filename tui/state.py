@@ -3,11 +3,17 @@
 ``state.json`` in ``platformdirs.user_data_dir("xref")`` maps a corpus root to
 ``{"doc": id, "offset": n}``. A missing, corrupt or unwritable file never
 stops the app: it starts at the top and carries on without saving.
+
+Opening a document records the place with :meth:`StateStore.save_later`, on a
+background thread (the write ends with an fsync, which can take a while on a
+slow or network disk); quitting writes at once with :meth:`StateStore.save`
+after :meth:`StateStore.flush`.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from xref.atomic import write_atomically
@@ -33,6 +39,37 @@ class StateStore:
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_state_dir()
         self.path = self.directory / STATE_FILE
+        self._pending: tuple[Path | str, str, int] | None = None
+        self._writer: threading.Thread | None = None
+        self._lock = threading.Lock()  # guards _pending and _writer
+        self._io = threading.Lock()  # one write at a time, in the order positions were taken
+
+    def save_later(self, root: Path | str, doc_id: str, offset: int) -> None:
+        """Record the position on a background thread; a newer position given
+        before the write starts replaces this one."""
+        with self._lock:
+            self._pending = (root, doc_id, int(offset))
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._drain, name="xref-state", daemon=True)
+                self._writer.start()
+
+    def _drain(self) -> None:
+        while True:
+            with self._io:
+                with self._lock:
+                    item, self._pending = self._pending, None
+                    if item is None:
+                        self._writer = None
+                        return
+                self.save(*item)
+
+    def flush(self) -> None:
+        """Write any position still waiting, and wait for a write in progress."""
+        with self._io:
+            with self._lock:
+                item, self._pending = self._pending, None
+            if item is not None:
+                self.save(*item)
 
     def _read_all(self) -> dict[str, dict[str, object]]:
         try:
@@ -51,7 +88,8 @@ class StateStore:
         return doc, max(0, offset)
 
     def save(self, root: Path | str, doc_id: str, offset: int) -> bool:
-        """Record the position; False (and no exception) when it cannot be written."""
+        """Record the position now; False (and no exception) when it cannot be written.
+        Call :meth:`flush` first when :meth:`save_later` may have a write waiting."""
         data = self._read_all()
         key = corpus_key(root)
         entry = {"doc": doc_id, "offset": int(offset)}

@@ -93,6 +93,41 @@ def test_state_is_not_rewritten_when_nothing_changed(tmp_path: Path) -> None:
     assert store.load("/corpus/a") == ("doc.txt", 10) and store.load("/corpus/b") == ("other.txt", 3)
 
 
+def test_state_saved_later_is_written_off_the_calling_thread_and_the_latest_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import tui.state
+
+    writers: list[str] = []
+    gate = threading.Event()
+    original = tui.state.write_atomically
+
+    def slow_write(path, data):  # type: ignore[no-untyped-def]
+        gate.wait(10)  # a disk that takes its time: the caller must not wait for it
+        writers.append(threading.current_thread().name)
+        original(path, data)
+
+    monkeypatch.setattr(tui.state, "write_atomically", slow_write)
+    store = StateStore(tmp_path)
+    for offset in range(50):
+        store.save_later("/corpus", "doc.txt", offset)  # returns at once, though no write can finish yet
+    assert writers == [] and not store.path.exists()
+    gate.set()
+    store.flush()  # waits for the write in progress, then writes what is left
+    assert store.load("/corpus") == ("doc.txt", 49)
+    assert writers and threading.main_thread().name not in writers[:1]  # the first write was the thread's
+    assert len(writers) <= 2  # positions given while one was waiting replaced it
+
+    # Quitting: flush, then a write on the spot, which no older position can overtake.
+    store.save_later("/corpus", "doc.txt", 60)
+    store.flush()
+    assert store.save("/corpus", "doc.txt", 61)
+    store.flush()
+    assert store.load("/corpus") == ("doc.txt", 61)
+
+
 def test_state_survives_corrupt_file(tmp_path: Path) -> None:
     (tmp_path / "state.json").write_text("{not json")
     store = StateStore(tmp_path)
