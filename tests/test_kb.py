@@ -772,3 +772,17 @@ def test_unwritable_cache_folder_still_loads(monkeypatch: pytest.MonkeyPatch, tm
     blocker.write_text("not a folder")
     loaded = _fresh_builtin(monkeypatch, blocker / "cache")
     assert loaded.entities == _parse_builtin_toml().entities
+
+
+def test_toml_syntax_errors_say_line_and_column_or_the_end_of_the_file() -> None:
+    from xref.tomltext import TomlSyntaxError, load_toml
+
+    assert load_toml('a = 1\n[b]\nc = "x"\n') == {"a": 1, "b": {"c": "x"}}
+    with pytest.raises(TomlSyntaxError) as bad:
+        load_toml('a = 1\nb = "open\n')
+    assert (bad.value.line, bad.value.column) == (2, 10)
+    assert bad.value.reason == "Illegal character '\\n' (column 10)"
+    with pytest.raises(TomlSyntaxError) as cut:
+        load_toml("a = 1\nb = [1,\n")
+    assert cut.value.line == 3 and cut.value.column is None
+    assert cut.value.reason.endswith("at the end of the file")

@@ -17,7 +17,6 @@ import errno
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from xref.model import Document, Problem, TextLayout
 from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
+from xref.tomltext import TomlSyntaxError, load_toml
 
 if TYPE_CHECKING:  # the parsers are imported on the first file that needs them
     from bs4.element import Tag
@@ -365,7 +365,6 @@ def _walk(
 # Manifest
 
 _ISO_DATE: Final = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
-_TOML_WHERE: Final = re.compile(r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column \d+|end of document)\)$")
 
 
 def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
@@ -384,9 +383,10 @@ def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str,
         warn(f"not valid UTF-8 (byte {err.start}); manifest ignored", "error")
         return {}
     try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as err:
-        warn(_toml_reason(err, source) + "; manifest ignored", "error")
+        data = load_toml(source)
+    except TomlSyntaxError as err:
+        where = f"line {err.line}: " if err.line is not None else ""
+        warn(f"{where}{err.reason}; manifest ignored", "error")
         return {}
 
     for key in data:
@@ -446,18 +446,6 @@ def _manifest_id(file: str) -> str | None:
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         return None
     return rel.as_posix()
-
-
-def _toml_reason(err: tomllib.TOMLDecodeError, source: str) -> str:
-    lineno = getattr(err, "lineno", None)  # Python 3.14+
-    message = getattr(err, "msg", None)
-    if isinstance(lineno, int) and isinstance(message, str):
-        return f"line {lineno}: {message}"
-    match = _TOML_WHERE.match(str(err))
-    if match is None:
-        return str(err)
-    line = match.group("line") or str(source.count("\n") + 1)
-    return f"line {line}: {match.group('msg')}"
 
 
 # --------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +29,7 @@ import platformdirs
 
 from xref.model import Entity, EntityType, Problem
 from xref.sanitise import sanitise_line
+from xref.tomltext import TomlSyntaxError, load_toml
 
 __all__ = [
     "KBError",
@@ -53,8 +53,6 @@ _TYPES = tuple(t.value for t in EntityType)
 _TYPE_SPELLINGS = {"organization": EntityType.ORGANISATION.value}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:entity|"entity"|'entity')[ \t]*\]\]""", re.MULTILINE)
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 class KBError(Exception):
@@ -168,10 +166,9 @@ def _parse(data: bytes, path: Path) -> list[dict[str, Any]]:
         raise KBError(path, line, "the file is not UTF-8 text") from exc
     text = text.removeprefix("\ufeff")
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, reason = _toml_error_position(exc, text)
-        raise KBError(path, line, f"invalid TOML: {reason}") from exc
+        document = load_toml(text)
+    except TomlSyntaxError as exc:
+        raise KBError(path, exc.line, f"invalid TOML: {exc.reason}") from exc
 
     headers = [text.count("\n", 0, m.start()) + 1 for m in _HEADER.finditer(text)]
     for key in document:
@@ -195,23 +192,6 @@ def _parse(data: bytes, path: Path) -> list[dict[str, Any]]:
         first_line[entity_id] = line
         checked.append(entry)
     return checked
-
-
-def _toml_error_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
-    message = str(exc)
-    line: int | None = getattr(exc, "lineno", None)  # Python 3.14+
-    column: int | None = getattr(exc, "colno", None)
-    match = _TOML_POSITION.search(message)
-    if match:
-        line, column = int(match.group(1)), int(match.group(2))
-        message = message[: match.start()]
-    elif _TOML_AT_END.search(message):
-        message = _TOML_AT_END.sub("", message) + " at the end of the file"
-        line = text.count("\n") + 1
-        column = None
-    if line is not None and column is not None:
-        message = f"{message} (column {column})"
-    return line, message
 
 
 def _key_line(text: str, key: str) -> int | None:

@@ -226,7 +226,7 @@ def build(root: Path, *, big: bool = False) -> dict[str, str]:
 
     # A malformed manifest: reported with its line, ignored; the documents still load.
     write("manifest.toml", '[[document]]\nfile = "markup.txt"\ntitle = "[bold]Manifest title[/]\nauthor = "x"\n')
-    expected["manifest.toml"] = "line 3: Illegal character '\\n'; manifest ignored"
+    expected["manifest.toml"] = "line 3: Illegal character '\\n' (column 33); manifest ignored"
 
     # User knowledge bases (hidden folder: never part of the corpus).
     write(KB_BROKEN, '[[entity]]\nid = "broken"\nname = "[bold]Broken\ntype = "person"\n')
