@@ -83,3 +83,21 @@ def test_json_lines_round_trip(tmp_path_factory, text):
         rec = json.loads(line)
         assert json.loads(json.dumps(rec, ensure_ascii=False)) == rec
         assert "\x1b" not in line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=80), st.data())
+def test_word_windows_hold_the_span_and_cut_only_at_spaces(text: str, data: st.DataObject) -> None:
+    from xref.model import word_window
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    before, after = data.draw(st.integers(0, 20)), data.draw(st.integers(0, 20))
+    lo, hi = word_window(text, start, end, before, after)
+    assert 0 <= lo <= start <= end <= hi <= len(text)
+    assert lo >= start - before and hi <= end + after  # never wider than asked
+    # Cut after a space (or where no space was in reach), never inside a word that has room.
+    if lo > 0 and " " in text[max(0, start - before) : start]:
+        assert text[lo - 1] == " "
+    if hi < len(text) and " " in text[end : min(len(text), end + after)]:
+        assert text[hi] == " "

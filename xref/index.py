@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 from xref.corpus import Corpus
-from xref.model import Document, Entity, Mention
+from xref.model import Document, Entity, Mention, word_window
 from xref.normalise import fold_key, name_key
 from xref.sanitise import sanitise
 from xref.store import COOCCURRING_KEPT, DocRecord, Summary
@@ -67,14 +67,7 @@ def _one_line(s: str) -> str:
 def make_snippet(doc: Document, start: int, end: int, width: int = SNIPPET_WIDTH) -> Snippet:
     """About ``width`` characters each side of [start, end), cut at word boundaries."""
     text = doc.text
-    lo = max(0, start - width)
-    if lo > 0:
-        space = text.find(" ", lo, start)
-        lo = space + 1 if space != -1 else lo
-    hi = min(len(text), end + width)
-    if hi < len(text):
-        space = text.rfind(" ", end, hi)
-        hi = space if space != -1 else hi
+    lo, hi = word_window(text, start, end, width, width)
     before = _one_line(text[lo:start]).lstrip()
     after = _one_line(text[end:hi]).rstrip()
     if lo > 0:

@@ -54,6 +54,21 @@ _BLANK_GAP = re.compile(r"\n(?:[ \t]*\n)+")
 _TRAILING_BLANK_LINE = re.compile(r"\n[ \t]*\Z")
 
 
+def word_window(text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
+    """About ``before`` characters before [start, end) and ``after`` after it,
+    cut at spaces so no word is cut in two: the (lo, hi) of the window (the
+    text's own ends are kept as they are)."""
+    lo = max(0, start - before)
+    if lo > 0:
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space != -1 else lo
+    hi = min(len(text), end + after)
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space != -1 else hi
+    return lo, hi
+
+
 def _line_start(text: str, offset: int) -> int:
     return text.rfind("\n", 0, offset) + 1
 

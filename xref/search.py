@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from xref.model import Document
+from xref.model import Document, word_window
 
 __all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "Hit", "MemorySearcher", "Searcher", "fts_query"]
 
@@ -272,14 +272,7 @@ def _make_hit(doc: Document, score: float, para: int, para_start: int, plain: st
             merged.append((s, e))
     spans = merged
     first_start, first_end = spans[0] if spans else (0, 0)
-    lo = max(0, first_start - SNIPPET_CONTEXT)
-    if lo > 0:
-        space = plain.find(" ", lo, first_start)
-        lo = space + 1 if space != -1 else lo
-    hi = min(len(plain), max(first_end, first_start) + 2 * SNIPPET_CONTEXT)
-    if hi < len(plain):
-        space = plain.rfind(" ", first_end, hi)
-        hi = space if space != -1 else hi
+    lo, hi = word_window(plain, first_start, first_end, SNIPPET_CONTEXT, 2 * SNIPPET_CONTEXT)
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(plain) else ""
     # Newlines and tabs become single spaces; the text keeps its length so offsets hold.
