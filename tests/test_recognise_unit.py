@@ -151,3 +151,25 @@ def test_acronym_defined_in_text(rec):
     found = run(rec, "The Fighters League (FL) met. Later FL protested.")
     ents = {e for _, e, _ in found}
     assert len(ents) <= 2  # the League and its acronym share one entity if discovered
+
+
+@pytest.fixture(scope="module")
+def builtin_rec() -> Recogniser:
+    from xref.kb import load_builtin
+
+    return Recogniser(load_builtin().entities.values())
+
+
+def test_a_countrys_possessive_picks_whose_foreign_ministry(builtin_rec: Recogniser) -> None:
+    for apostrophe in ("’", "'"):
+        found = run(builtin_rec, f"China{apostrophe}s Foreign Ministry Spokesman Wang Wenbin said so.")
+        assert [(s, e) for s, e, _ in found] == [
+            ("China", "china"), ("Foreign Ministry", "china-foreign-ministry"), ("Wang Wenbin", "wang-wenbin"),
+        ]
+    # Bare, the words name North Korea's ministry (the corpus is about North Korea).
+    assert [(s, e) for s, e, _ in run(builtin_rec, "A Foreign Ministry official in Pyongyang.")] == [
+        ("Foreign Ministry", "dprk-foreign-ministry"), ("Pyongyang", "pyongyang"),
+    ]
+    assert [(s, e) for s, e, _ in run(builtin_rec, "The Chinese Foreign Ministry said.")] == [
+        ("Chinese Foreign Ministry", "china-foreign-ministry"),
+    ]

@@ -26,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from xref.model import Document, Entity, EntityType, MatchKind, Mention
 from xref.normalise import (
+    APOSTROPHES,
     KOREAN_SURNAMES,
     MONTHS,
     STOPWORDS,
@@ -217,6 +218,7 @@ _CONNECTORS = frozenset({"of", "the", "and", "for"})
 
 _TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(TITLES))})\.?[ \u00a0]+(?=\Z)")
 _NESTED_OF = re.compile(r" of (?:the )?(?=[A-Z])")
+_POSSESSIVE_OF_PLACE = re.compile(rf"(.+?)[{APOSTROPHES}']s[ \u00a0]+([A-Z].*)", re.DOTALL)
 _WORD_RUN = re.compile(r"\S+")  # what str.split() splits into
 
 
@@ -366,10 +368,10 @@ class Recogniser:
         # _quick: a capitalised name with no double space (the automaton hit's
         #   text cannot then hold a paragraph break), checked inline;
         # _upper: an acronym, which a lower-case letter at its start rules out;
-        # _has_of: could hold " of " (and so name two nested entities).
+        # _nests: could hold " of " or "'s " (and so name two nested entities).
         self._quick = [rule == _CASE_CAPITAL and "  " not in p for p, rule in zip(self._patterns, self._rules)]
         self._upper = [rule == _CASE_UPPER and p[0] in _ASCII_LETTERS for p, rule in zip(self._patterns, self._rules)]
-        self._has_of = [" of " in p for p in self._patterns]
+        self._nests = [" of " in p or "'s " in p for p in self._patterns]
         self._owner_ids = [owner[0] for owner in self._owners]
         self._owner_kinds = [owner[1] for owner in self._owners]
         # For each pattern, the other patterns that are its prefixes up to a word
@@ -441,10 +443,10 @@ class Recogniser:
         idxs, starts, ends = (list(col) for col in zip(*valid))
         ents = list(map(self._owner_ids.__getitem__, idxs))
         kinds = list(map(self._owner_kinds.__getitem__, idxs))
-        # "X of Y" names may stand for two entities; only patterns holding " of "
-        # can (the text's " of " lower-cases into the pattern's).
-        nested = [i for i in compress(range(len(idxs)), map(self._has_of.__getitem__, idxs))
-                  if " of " in text[starts[i] : ends[i]]]
+        # "X of Y" and "X's Y" names may stand for two entities; only patterns
+        # holding " of " or "'s " can (the text's spelling unifies into theirs).
+        nested = [i for i in compress(range(len(idxs)), map(self._nests.__getitem__, idxs))
+                  if " of " in text[starts[i] : ends[i]] or "'s " in norm[starts[i] : ends[i]]]
         for i in reversed(nested):  # from the end, so splitting keeps earlier indexes
             parts = self._split_nested(text, starts[i], ends[i], ents[i])
             if parts is not None:
@@ -481,11 +483,16 @@ class Recogniser:
     ) -> tuple[tuple[int, int, str, str], tuple[int, int, str, str]] | None:
         """"Politburo of the Workers' Party of Korea" names two entities when both
         halves are names in their own right; link each half to its own entity so
-        both sets of cross-references include the mention. None: keep it whole."""
+        both sets of cross-references include the mention. None: keep it whole.
+
+        "China's Foreign Ministry" (an alias of the Chinese ministry) is a place
+        and, after it, the ministry: the place links to itself, and "Foreign
+        Ministry" to the owner of the whole alias (not to whatever the bare
+        words name elsewhere)."""
         surface = text[start:end]
         m = _NESTED_OF.search(surface)
         if m is None:
-            return None
+            return self._split_possessive(surface, start, entity)
         head, tail_start = surface[: m.start()], m.end()
         head_ids = self.key_index.get(name_key(head), set())
         tail_ids = self.key_index.get(name_key(surface[tail_start:]), set())
@@ -498,6 +505,23 @@ class Recogniser:
         return (
             (start, start + len(head), head_id, self._kind_of(head_id, head)),
             (start + tail_start, end, tail_id, self._kind_of(tail_id, surface[tail_start:])),
+        )
+
+    def _split_possessive(
+        self, surface: str, start: int, entity: str
+    ) -> tuple[tuple[int, int, str, str], tuple[int, int, str, str]] | None:
+        m = _POSSESSIVE_OF_PLACE.match(surface)
+        if m is None:
+            return None
+        head_ids = self.key_index.get(name_key(m.group(1)), set())
+        if len(head_ids) != 1 or entity in head_ids:
+            return None
+        (head_id,) = head_ids
+        if self.entities[head_id].type != EntityType.PLACE:
+            return None  # "Kim Il-sung's Mausoleum": a name, not a place and what it owns
+        return (
+            (start, start + m.end(1), head_id, self._kind_of(head_id, m.group(1))),
+            (start + m.start(2), start + len(surface), entity, MatchKind.ALIAS),
         )
 
     def _kind_of(self, entity_id: str, surface: str) -> str:
