@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xref.model import Document
+from xref.normalise import KOREAN_SURNAMES
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -144,19 +145,7 @@ def cite(
 
 # Surnames that mark a surname-first (Korean) name when the rest of the name
 # also looks like romanised Korean syllables.
-_KOREAN_SURNAMES = frozenset(
-    s.casefold()
-    for s in """
-    Kim Gim Lee Yi Ri Rhee Rhie Park Pak Bak Choi Choe Chwe Jang Chang Jin Chin
-    Jung Jeong Chung Chong Jong Kang Gang Cho Jo Yoon Yun Han Shin Sin Thae Tae
-    Hwang Whang Oh Seo Suh So Kwon Gwon Kwan Song Ahn An Yoo Yu Ryu Ryoo Hong
-    Jeon Jun Chun Jon Ko Koh Go Moon Mun Yang Ryang Son Sohn Bae Pae Baek Paek Paik
-    Heo Hur Huh Ho Nam Noh Roh No Ro Rho Ha Kwak Sung Seong Cha Joo Ju Chu Choo
-    Woo Wu Koo Ku Gu Min Na Ra Ji Chi Um Eom Byun Pyon Chae Won Cheon Chon Bang
-    Pang Gong Kong Hyun Hyon Ham Yeo Lim Im Rim Yim Ryom Yeom Shim Sim Maeng Tak
-    Pyo Kil Gil Kye Kye Do To Seok Sok Yeon Yon Ok Gi Ki Gwak Kweon Ryeo
-    """.split()
-)
+_KOREAN_SURNAMES = frozenset(s.casefold() for s in KOREAN_SURNAMES)
 _ROMAN_SYLLABLE = (
     r"(?:tch|kk|gg|tt|dd|pp|bb|ss|jj|ch|kh|th|ph|sh|k|g|n|d|t|r|l|m|b|p|s|j|h|y|w)?['’]?"
     r"(?:yae|yeo|wae|yŏ|wŏ|ae|ya|eo|ye|yo|yu|wa|wo|we|wi|oe|eu|ui|oo|ee|ou|ai|ay"

@@ -133,7 +133,8 @@ KOREAN_SURNAMES = frozenset(
     Moon Mun Yang Son Bae Pae Baek Paek Heo Ho Hur Nam Sim Shim Noh Roh No Ha Kwak Kwack Sung Seong Cha Joo Ju Chu
     Woo U Koo Ku Min Jin Chin Na Ji Chi Eom Um Byun Pyon Chae Won Cheon Chun Bang Pang Gong Kong Hyun Hyon Ham
     Yeom Yom Yeo Yo Choo Do To Seok Sok Sun Suh Tak Ma Gil Kil Yeon Yon Ban Pan Wang Pyo Myung Myong Maeng Ki
-    Ok Tae Thae Kye Ryom Ryang Ri Kung""".split()
+    Ok Tae Thae Kye Ryom Ryang Ri Kung Gi Gu Gwak Huh Jon Jong Koh Kwan Kweon Paik Ra Rho Ro Ryeo Ryoo Sohn Whang
+    Wu Yim""".split()
 )
 
 # Words that begin sentences or sit before names but are never names themselves.
