@@ -176,6 +176,15 @@ class XrefApp(App[int]):
 
     # -- building -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The screen's breakpoint classes, set while it is still empty: Textual
+        # sets them at the screen's first resize, and a class change then
+        # restyles every pane once more (a tenth of the first screen's time).
+        width, height = self.size
+        classes: dict[str, bool] = {}
+        for dimension, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            applies = next((name for at, name in sorted(breakpoints, reverse=True) if dimension >= at), None)
+            classes.update((name, name == applies) for _, name in breakpoints)
+        self.screen.update_classes(classes, animate=False)
         with Horizontal(id="panes"):
             documents = DocumentList(id="documents")
             documents.border_title = "Documents"

@@ -315,3 +315,28 @@ async def test_border_key_hints_follow_the_keymap(seeds, state_dir) -> None:
         "type to search · ↑↓ move · ^g go to the hit · ^x close",
         "↑↓ move · ⏎ choose · ^z cancel",
     ]
+
+
+@run_async
+async def test_the_first_screen_is_styled_once_not_again_for_its_breakpoints(seeds, state_dir, monkeypatch) -> None:
+    from textual.app import App
+    from textual.screen import Screen
+
+    whole_screen: list[int] = []  # children of the screen at each restyle of it
+    original = App.update_styles
+
+    def counting(self, node, animate=True):  # type: ignore[no-untyped-def]
+        if isinstance(node, Screen):
+            whole_screen.append(len(node.children))
+        return original(self, node, animate=animate)
+
+    monkeypatch.setattr(App, "update_styles", counting)
+    for size, classes in (((100, 40), {"-narrow", "-tall"}), ((160, 20), {"-wide", "-short"})):
+        whole_screen.clear()
+        app = make_app(seeds, state_dir)
+        async with app.run_test(size=size) as pilot:
+            await open_doc(pilot, D0)
+            assert classes <= app.screen.classes
+            # Textual restyles the whole screen when it is first shown; the
+            # breakpoint classes were set while it was empty, so not again.
+            assert len([n for n in whole_screen if n > 0]) == 1, whole_screen
