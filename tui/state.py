@@ -49,9 +49,15 @@ class StateStore:
         before the write starts replaces this one."""
         with self._lock:
             self._pending = (root, doc_id, int(offset))
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._drain, name="xref-state", daemon=True)
+            if self._writer is not None:
+                return  # the running writer takes it
+            self._writer = threading.Thread(target=self._drain, name="xref-state", daemon=True)
+            try:
                 self._writer.start()
+                return
+            except RuntimeError:  # no thread to be had: write it here after all
+                self._writer = None
+        self.flush()
 
     def _drain(self) -> None:
         while True:

@@ -128,6 +128,20 @@ def test_state_saved_later_is_written_off_the_calling_thread_and_the_latest_wins
     assert store.load("/corpus") == ("doc.txt", 61)
 
 
+def test_state_saved_later_is_written_at_once_when_no_thread_can_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    def refuse(self):  # type: ignore[no-untyped-def]
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    store = StateStore(tmp_path)
+    store.save_later("/corpus", "doc.txt", 7)
+    assert store.load("/corpus") == ("doc.txt", 7)
+
+
 def test_state_survives_corrupt_file(tmp_path: Path) -> None:
     (tmp_path / "state.json").write_text("{not json")
     store = StateStore(tmp_path)
