@@ -36,10 +36,9 @@ def load_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
+        message = getattr(exc, "msg", None) or str(exc)
         line: int | None = getattr(exc, "lineno", None)  # Python 3.14+ says where as attributes
         column: int | None = getattr(exc, "colno", None)
-        message = getattr(exc, "msg", None) or message
         match = _POSITION.search(message)
         if match:
             line, column = int(match.group(1)), int(match.group(2))
