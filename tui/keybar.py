@@ -14,6 +14,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -150,4 +151,5 @@ class KeyHint:
         self.update()
 
     def update(self, _screen: object = None) -> None:
-        self.target.border_subtitle = key_hint(self.screen, *self.parts)
+        # Content, not a str: Textual reads a str as markup, and hints hold key names.
+        self.target.border_subtitle = Content(key_hint(self.screen, *self.parts))
