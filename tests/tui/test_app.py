@@ -315,6 +315,35 @@ async def test_border_key_hints_follow_the_keymap(seeds, state_dir) -> None:
 
 
 @run_async
+async def test_the_app_sets_what_is_loaded_aside_from_garbage_collection_once_per_process(
+    seeds, state_dir, monkeypatch
+) -> None:
+    import tui.app as app_module
+
+    frozen: list[int] = []
+    state = {"count": 0}
+
+    class FakeGC:
+        @staticmethod
+        def get_freeze_count() -> int:
+            return state["count"]
+
+        @staticmethod
+        def freeze() -> None:
+            frozen.append(1)
+            state["count"] = 1000
+
+    monkeypatch.setattr(app_module, "gc", FakeGC)
+    for _ in range(2):
+        app = make_app(seeds, state_dir)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await open_doc(pilot, D0)
+    # Frozen by the first app; the second finds objects already set aside and
+    # leaves the collector alone (its own garbage stays collectable).
+    assert frozen == [1]
+
+
+@run_async
 async def test_the_first_screen_is_styled_once_not_again_for_its_breakpoints(seeds, state_dir, monkeypatch) -> None:
     from textual.app import App
     from textual.screen import Screen
