@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,28 +30,29 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from tui.citations import STYLE_NAMES, CitationDialog, CiteRequested, CopiedCitation, StylePicker, copy_notification
-from tui.clipboard import deliver
 from tui.commands import CorpusSearchCommands, DocumentCommands, EntityCommands
 from tui.config import ConfigStore
 from tui.doclist import DocumentList
-from tui.entity_index import EntityIndexScreen
 from tui.filterlist import FilterInput
-from tui.help import HelpScreen
 from tui.history import History, Location
 from tui.panel import MentionPanel, SidePanel
-from tui.problems import ProblemsScreen
 from tui.reader import Reader
 from tui.reader_pane import ReaderPane, SearchBar
 from tui.keybar import KeyBar
+from tui.messages import CiteRequested
 from tui.rowlist import RowList
 from tui.state import StateStore
 from tui.style import clean
-from xref.cite import DEFAULT_STYLE, STYLE_LABELS, STYLES, format_citation, make_citation, parse_style, sentence_span
 from xref.sanitise import sanitise_line
 from xref.engine import Workspace
 from xref.index import CorpusIndex
 from xref.model import Mention
+
+if TYPE_CHECKING:
+    from tui.citations import CopiedCitation
+
+# The dialogs (citations, entity index, help, load problems) and the citation
+# formats are imported when first used: the first screen needs none of them.
 
 NARROW = "-narrow"
 WIDE = "-wide"
@@ -127,7 +128,7 @@ class XrefApp(App[int]):
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
         self._config = ConfigStore(config_dir)
-        self.citation_style = self._configured_style()
+        self._citation_style: str | None = None  # read from the config when first needed
         self.last_citation: CopiedCitation | None = None
         self.history = History()
         self.docs_visible: bool | None = None  # None: the layout's default
@@ -594,7 +595,20 @@ class XrefApp(App[int]):
         self.reader.focus()
 
     # -- citations -------------------------------------------------------------------------
+    @property
+    def citation_style(self) -> str:
+        """The style citations are copied in: the user's saved choice, else the default."""
+        if self._citation_style is None:
+            self._citation_style = self._configured_style()
+        return self._citation_style
+
+    @citation_style.setter
+    def citation_style(self, style: str) -> None:
+        self._citation_style = style
+
     def _configured_style(self) -> str:
+        from xref.cite import DEFAULT_STYLE, parse_style
+
         stored = self._config.get("citation_style")
         try:
             return parse_style(stored) if isinstance(stored, str) else DEFAULT_STYLE
@@ -610,6 +624,10 @@ class XrefApp(App[int]):
         if not doc.text[start:end].strip():
             self.notify("Nothing to cite here: put the cursor on some text", timeout=3, markup=False)
             return None
+        from tui.citations import CopiedCitation, copy_notification
+        from tui.clipboard import deliver
+        from xref.cite import format_citation, make_citation
+
         citation = make_citation(doc, start, end)
         text = format_citation(citation, self.citation_style)
         report = deliver(self, text)
@@ -622,6 +640,9 @@ class XrefApp(App[int]):
 
     def set_citation_style(self, style: str) -> None:
         """Use ``style`` from now on and remember it in the user config."""
+        from tui.citations import STYLE_NAMES
+        from xref.cite import parse_style
+
         self.citation_style = parse_style(style)
         problem = self._config.set("citation_style", self.citation_style)
         name = STYLE_NAMES.get(self.citation_style, self.citation_style)
@@ -642,12 +663,16 @@ class XrefApp(App[int]):
         doc = reader.current_doc
         if doc is None:
             return ""
+        from xref.cite import format_citation, make_citation, sentence_span
+
         start, end = reader.selection or sentence_span(doc, reader.cursor_offset)
         if not doc.text[start:end].strip():
             return ""
         return format_citation(make_citation(doc, start, end), style)
 
     def action_citation_style(self) -> None:
+        from tui.citations import StylePicker
+
         def chosen(style: str | None) -> None:
             if style:
                 self.set_citation_style(style)
@@ -658,12 +683,15 @@ class XrefApp(App[int]):
         if self.last_citation is None:
             self.notify("Nothing copied yet: y in the reader copies a citation", timeout=3, markup=False)
             return
+        from tui.citations import CitationDialog
+
         self.push_screen(CitationDialog(self.last_citation))
 
     # -- screens ---------------------------------------------------------------------------
     def action_entity_index(self) -> None:
         if self.index is None:
             return
+        from tui.entity_index import EntityIndexScreen
 
         def chosen(entity_id: str | None) -> None:
             if entity_id:
@@ -683,13 +711,19 @@ class XrefApp(App[int]):
         self.push_screen(CorpusSearchScreen(lambda: self.workspace, query), chosen)
 
     def action_problems(self) -> None:
+        from tui.problems import ProblemsScreen
+
         self.push_screen(ProblemsScreen(self.workspace.problems if self.workspace else []))
 
     def action_help(self) -> None:
+        from tui.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[tuple[str, type | Iterable[BindingType]]]:
+        from tui.citations import CitationDialog, StylePicker
         from tui.corpus_search import CorpusSearchScreen
+        from tui.entity_index import EntityIndexScreen
 
         return [
             ("Everywhere", type(self)),
@@ -720,6 +754,9 @@ class XrefApp(App[int]):
         yield SystemCommand("Cite paragraph", "Copy a citation of the paragraph under the cursor (Y)", self._command_cite_paragraph)
         yield SystemCommand("Show last citation", "The last citation as plain text, to select or save (c)", self.action_last_citation)
         yield SystemCommand("Citation style…", "Choose how citations are written (s)", self.action_citation_style)
+        from tui.citations import STYLE_NAMES
+        from xref.cite import STYLE_LABELS, STYLES
+
         for style in STYLES:
             current = " (current)" if style == self.citation_style else ""
             yield SystemCommand(

@@ -43,17 +43,6 @@ DEFAULT_SAVE_PATH = "~/xref-citation.txt"
 QUOTE_PREVIEW = 34  # characters of the quote shown in the notification
 
 
-class CiteRequested(Message):
-    """Cite ``doc_id[start:end]``; ``what`` says what it is ("sentence", "paragraph", "selection")."""
-
-    def __init__(self, doc_id: str, start: int, end: int, what: str) -> None:
-        super().__init__()
-        self.doc_id = doc_id
-        self.start = start
-        self.end = end
-        self.what = what
-
-
 @dataclass(frozen=True, slots=True)
 class CopiedCitation:
     """What the last copy put on the clipboard, for the "last citation" dialog."""

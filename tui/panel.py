@@ -31,10 +31,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
-from tui.citations import CiteRequested
+from tui.messages import CiteRequested
 from tui.rowlist import Row, RowList, TextRow
 from tui.style import ENTITY_COMPONENTS, MATCH_EXPLANATIONS, TYPE_LABELS, Palette, clean, document_label
-from xref.cite import paragraph_span, sentence_span
 from xref.index import CorpusIndex, Snippet
 from xref.model import Entity, Mention
 
@@ -532,6 +531,8 @@ class MentionPanel(RowList):
         if mention is None or self._index is None:
             self.notify("Highlight a mention in the list to cite it", timeout=3, markup=False)
             return
+        from xref.cite import paragraph_span, sentence_span  # on first use: not needed to start
+
         doc = self._index.document(mention.doc)
         span = paragraph_span if paragraph else sentence_span
         start, end = span(doc, mention.start)

@@ -30,10 +30,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.citations import CiteRequested
+from tui.messages import CiteRequested
 from tui.style import ENTITY_COMPONENTS, Palette
 from tui.wrap import WrapIndex
-from xref.cite import paragraph_span, sentence_span
 from xref.index import CorpusIndex
 from xref.model import Document, Mention
 
@@ -455,6 +454,8 @@ class Reader(ScrollView, can_focus=True):
             self.clear_selection()
             self.post_message(CiteRequested(self._doc.id, *selection, "selection"))
             return
+        from xref.cite import sentence_span  # on first use: not needed to start
+
         start, end = sentence_span(self._doc, self._cursor)
         self.post_message(CiteRequested(self._doc.id, start, end, "sentence"))
 
@@ -462,6 +463,8 @@ class Reader(ScrollView, can_focus=True):
         """Y: the paragraph under the cursor (every paragraph the selection touches)."""
         if self._doc is None:
             return
+        from xref.cite import paragraph_span  # on first use: not needed to start
+
         first, last = self.selection or (self._cursor, self._cursor + 1)
         start = paragraph_span(self._doc, first)[0]
         end = paragraph_span(self._doc, max(first, last - 1))[1]
