@@ -712,6 +712,8 @@ def write_report(results: dict[str, Any], out: Path, args: argparse.Namespace) -
     if tui:
         def tui_cell(r: dict[str, Any]) -> str:
             t = r.get("tui_ops") or {}
+            if not t:  # a size measured for indexing alone
+                return "—"
             if "error" in t:
                 return "failed"
             text = f"{_ms(t.get('panel_p95'))} (median {_ms(t.get('panel_median'))})"

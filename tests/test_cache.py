@@ -590,3 +590,33 @@ def test_texts_written_after_the_index_caught_up_are_indexed_next_time(tmp_path:
     assert len(found) == 1
     cache.close()
     assert _fts_rows(str(cache.path)) == (2, 2)
+
+
+def test_benchmark_report_leaves_reader_figures_blank_for_a_size_indexed_only(tmp_path: Path) -> None:
+    """The 1 GB corpus is only indexed: its reader cells say "—", not a row of empty figures."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_run", Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    cold = {"seconds": 2.0, "cpu_seconds": 3.6, "cores_busy": 1.8, "search_seconds": 0.5, "rss_kb": 1024,
+            "children_rss_kb": 1024}
+    opened = {
+        "bytes": 10_000_000, "rg": 1.0, "cold": cold, "cold_mb_s": 5.0,
+        "tui_ops": {"panel_p95": 0.012, "panel_median": 0.010, "top_panel": 0.015},
+    }
+    indexed_only = {"bytes": 1_000_000_000, "rg": 40.0, "cold": cold, "cold_mb_s": 5.0}
+    results = {
+        "sizes": {"10 MB": opened, "1 GB": indexed_only}, "tui": True, "quick": False,
+        "seeds": {"xref": 0.3, "minimal": 0.2},
+    }
+    out = tmp_path / "RESULTS.md"
+    bench.write_report(results, out, None)
+    row = next(line for line in out.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| Side panel in the reader"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2].startswith("12 ms (median 10 ms)"), cells
+    assert cells[3] == "—", cells
