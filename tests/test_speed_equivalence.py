@@ -167,6 +167,68 @@ def reference_cooccurrence(starts: list[int], ent_list: list[int], n_ents: int, 
     return co_b, co_n, co_group
 
 
+def reference_order(ent_list: list[int], n_ents: int) -> tuple[list[int], list[int]]:
+    order = sorted(range(len(ent_list)), key=lambda i: (ent_list[i], i))
+    group = [0]
+    for k in range(n_ents):
+        group.append(group[-1] + ent_list.count(k))
+    return order, group
+
+
+# A paragraph: how many distinct entities it names (a few, or right at
+# COOCCURRENCE_MAX, where lists and tables start being dropped) and how many
+# extra mentions repeat them; blank paragraphs and a mention before the first
+# paragraph too.
+MAX = COOCCURRENCE_MAX
+paragraphs = st.lists(
+    st.tuples(st.one_of(st.integers(0, 8), st.sampled_from([MAX - 1, MAX, MAX + 1])), st.integers(0, 20)),
+    max_size=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(paragraphs, st.randoms(use_true_random=False), st.booleans())
+def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd, lead: bool) -> None:
+    """Entity order, groups and paragraph co-occurrence of DocRecord.from_columns
+    (whole-array code) against a plain loop over paragraphs and pairs."""
+    text_parts: list[str] = []
+    starts: list[int] = []
+    ids: list[str] = []
+    pos = 0
+    if lead:  # a mention on a first line that is only spaces: before the first paragraph
+        text_parts.append(" \n")
+        starts.append(0)
+        ids.append("e0")
+        pos = 2
+    for distinct, repeats in shape:
+        names = rnd.sample(range(MAX + 20), distinct)
+        names += [rnd.choice(names) for _ in range(repeats if names else 0)]
+        rnd.shuffle(names)
+        words = [f"e{k}" for k in names] or ["x"]
+        offset = pos
+        for word in words:
+            if word != "x":
+                starts.append(offset)
+                ids.append(word)
+            offset += len(word) + 1
+        para = " ".join(words)
+        text_parts.append(para + "\n\n")
+        pos += len(para) + 2
+    text = "".join(text_parts)
+    ends = [s + 1 for s in starts]
+    layout = TextLayout(text)
+    record = DocRecord.from_columns(
+        starts, ends, ids, ["exact"] * len(ids), [None] * len(ids), lambda i: text[starts[i] : ends[i]], {}, layout
+    )
+    ent_no = {e: k for k, e in enumerate(dict.fromkeys(ids))}
+    ent_list = [ent_no[e] for e in ids]
+    assert record.ents == tuple(ent_no)
+    assert list(record.ent) == ent_list
+    assert (list(record.order), list(record.group)) == reference_order(ent_list, len(ent_no))
+    ref = reference_cooccurrence(starts, ent_list, len(ent_no), layout)
+    assert (list(record.co_b), list(record.co_n), list(record.co_group)) == ref
+
+
 @pytest.fixture(scope="module")
 def recogniser() -> R.Recogniser:
     from xref.kb import load_builtin

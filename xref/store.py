@@ -60,6 +60,68 @@ def _small_array(values: Iterable[int], limit: int) -> array:
     return array("H" if limit < 2**16 else "I", values)
 
 
+def _int_code(limit: int) -> str:
+    return "i" if limit < 2**31 else "q"
+
+
+def _small_code(limit: int) -> str:
+    return "H" if limit < 2**16 else "I"
+
+
+_NUMPY_TYPES = {"i": "intc", "q": "longlong", "H": "ushort", "I": "uintc"}  # the C types array uses
+
+
+def _to_array(np: Any, typecode: str, values: Any) -> array:
+    """A numpy integer array as an :class:`array.array` of ``typecode``."""
+    return array(typecode, values.astype(getattr(np, _NUMPY_TYPES[typecode]), copy=False).tobytes())
+
+
+def _distinct(np: Any, values: Any) -> tuple[Any, Any]:
+    """The distinct values of a sorted array, and where each run of equal values starts."""
+    first = np.empty(len(values), bool)
+    first[:1] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    runs = np.flatnonzero(first)
+    return values[runs], runs
+
+
+def _cooccurrence(np: Any, ent: Any, at: Any, para_starts: list[int], n_ents: int) -> tuple[Any, Any, Any]:
+    """Which entities share a paragraph, as rows: entity k's partners
+    ``co_b[co_group[k]:co_group[k + 1]]`` (ascending) and the number of
+    paragraphs shared with each, ``co_n``. ``ent``/``at``: each mention's
+    entity number and start, in text order. A paragraph counts if it names
+    2 to COOCCURRENCE_MAX distinct entities; a mention before the first
+    paragraph counts as in the first."""
+    co_group = np.zeros(n_ents + 1, np.int64)
+    para = np.searchsorted(np.array(para_starts[1:], np.int64), at, side="right")
+    # Distinct (paragraph, entity) pairs, by paragraph and then entity.
+    present, _ = _distinct(np, np.sort(para * n_ents + ent))
+    para, who = np.divmod(present, n_ents)
+    _, first = _distinct(np, para)
+    size = np.diff(first, append=len(present))  # distinct entities in each paragraph
+    size[(size < 2) | (size > COOCCURRENCE_MAX)] = 0
+    if not size.any():
+        empty = np.zeros(0, np.int64)
+        return empty, empty, co_group
+    # Each entity pairs with the ones after it in its paragraph: the one at
+    # place j of a paragraph of m has m - 1 - j partners (none if the
+    # paragraph does not count).
+    place = np.arange(len(present)) - np.repeat(first, np.diff(first, append=len(present)))
+    partners = np.repeat(size, np.diff(first, append=len(present))) - 1 - place
+    partners[partners < 0] = 0
+    left = np.repeat(np.arange(len(present)), partners)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners)
+    a, b = who[left], who[right]
+    # Both directions, sorted: row by row, partners ascending.
+    pairs = np.concatenate((a * n_ents + b, b * n_ents + a))
+    pairs.sort()
+    pairs, runs = _distinct(np, pairs)
+    co_n = np.diff(runs, append=len(left) * 2)
+    row, co_b = np.divmod(pairs, n_ents)
+    np.cumsum(np.bincount(row, minlength=n_ents), out=co_group[1:])
+    return co_b, co_n, co_group
+
+
 class DocRecord:
     __slots__ = (
         "ents", "kinds", "starts", "ends", "ent", "kind", "scores", "order", "group",
@@ -155,11 +217,12 @@ class DocRecord:
     ) -> DocRecord:
         """The record of mentions given as parallel columns in text order
         (``surface(i)``: the text of mention ``i``); see :meth:`from_mentions`."""
+        import numpy as np  # here, not at the top: the reader opening a cached corpus builds no record
+
         n = len(starts)
         ent_no = {eid: k for k, eid in enumerate(dict.fromkeys(entity_ids))}  # first-mention order
-        ent_list = list(map(ent_no.__getitem__, entity_ids))
+        n_ents = len(ent_no)
         kind_no = {match: k for k, match in enumerate(dict.fromkeys(matches))}
-        kind_list = list(map(kind_no.__getitem__, matches))
         # Scores are rare (fuzzy matches only): count the Nones in C first.
         scored = scores.count(None) != n
         scores_of = {i: float(score) for i, score in enumerate(scores) if score is not None} if scored else {}
@@ -178,53 +241,32 @@ class DocRecord:
                         counts = surface_counts[eid] = {}
                     s = surface(i)
                     counts[s] = counts.get(s, 0) + 1
-        n_ents = len(ent_no)
-        order = sorted(range(n), key=ent_list.__getitem__)  # stable: text order within an entity
-        # group[k + 1] - group[k] = mentions of entity k (each has at least one).
-        per_entity = Counter(ent_list)
-        group = [0, *accumulate(map(per_entity.__getitem__, range(n_ents)))]
-        # Which entities share a paragraph. Mentions are in text order, so each
-        # paragraph's mentions are one slice, cut where the next paragraph starts
-        # (a mention before the first paragraph counts as in the first).
-        # Everything below is chained maps (C loops, no Python bytecode per
-        # paragraph or pair): this runs for every document indexed.
-        cuts = list(map(partial(bisect_left, starts), layout.para_starts[1:]))
-        cuts.append(n)
-        slices = map(slice, chain((0,), cuts), cuts)
-        para_ents = list(map(set, map(ent_list.__getitem__, slices)))  # entities of each paragraph
-        shared = compress(para_ents, map(_COOCCURRING.__contains__, map(len, para_ents)))
-        # (a, b) with a < b: the counts are symmetric
-        pair_counts = Counter(chain.from_iterable(map(combinations, map(sorted, shared), repeat(2))))
-        # Rows: entity k's partners, ascending (pairs in sorted order fill each
-        # row in ascending partner order), with the shared-paragraph counts.
-        pairs: dict[int, dict[int, int]] = defaultdict(dict)
-        for (a, b), count in sorted(pair_counts.items()):
-            pairs[a][b] = count
-            pairs[b][a] = count
-        co_b: list[int] = []
-        co_n: list[int] = []
-        co_group = [0]
-        for k in range(n_ents):
-            row = pairs.get(k)
-            if row:
-                co_b.extend(row)
-                co_n.extend(row.values())
-            co_group.append(len(co_b))
+        # The tables below are whole-array operations (numpy): a document has
+        # hundreds of mentions and a paragraph can hold dozens of entities, so a
+        # Python step per mention or per pair of entities would dominate indexing.
+        ent = np.fromiter(map(ent_no.__getitem__, entity_ids), np.int64, n)
+        at = np.array(starts, np.int64)
+        # group[k + 1] - group[k] = mentions of entity k (each has at least one);
+        # order: mention numbers by entity, in text order within each (stable sort).
+        order = np.argsort(ent, kind="stable")
+        group = np.zeros(n_ents + 1, np.int64)
+        np.cumsum(np.bincount(ent, minlength=n_ents), out=group[1:])
+        co_b, co_n, co_group = _cooccurrence(np, ent, at, layout.para_starts, n_ents)
         last = ends[-1] if n else 0
         big = max(last, n)
         return cls(
             ents=tuple(ent_no),
             kinds=tuple(map(str, kind_no)),
-            starts=_int_array(starts, big),
+            starts=_to_array(np, _int_code(big), at),
             ends=_int_array(ends, big),
-            ent=_small_array(ent_list, n_ents),
-            kind=array("B", kind_list),
+            ent=_to_array(np, _small_code(n_ents), ent),
+            kind=array("B", map(kind_no.__getitem__, matches)),
             scores=scores_of,
-            order=_int_array(order, big),
-            group=_int_array(group, big),
-            co_b=_small_array(co_b, n_ents),
-            co_n=_int_array(co_n, big),
-            co_group=_int_array(co_group, max(big, len(co_b))),
+            order=_to_array(np, _int_code(big), order),
+            group=_to_array(np, _int_code(big), group),
+            co_b=_to_array(np, _small_code(n_ents), co_b),
+            co_n=_to_array(np, _int_code(big), co_n),
+            co_group=_to_array(np, _int_code(max(big, len(co_b))), co_group),
             discovered=tuple(discovered.values()),
             surfaces=tuple((eid, s, c) for eid, counts in surface_counts.items() for s, c in counts.items()),
             lines=layout.line_count,
