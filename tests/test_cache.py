@@ -387,6 +387,27 @@ def test_cached_build_with_workers_matches(corpus: Path, cache_dir: Path, monkey
     assert snapshot(warm) == fresh
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_forked_workers_use_the_recogniser_built_before_the_fork(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xref import recognise
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    log = tmp_path / "builds"  # a file, so builds in the worker processes show too
+    real_init = recognise.Recogniser.__init__
+
+    def logging_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(recognise.Recogniser, "__init__", logging_init)
+    ws = open_ws(corpus, None, workers=2)
+    assert ws.stats.workers == 2 and ws.stats.recognised == len(ws.corpus.documents)
+    assert log.read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
 def test_one_large_file_is_recognised_in_a_worker_process(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -797,10 +797,12 @@ class _WorkerState:
 _STATE: _WorkerState | None = None
 
 
-def _init_worker(entities: list[Entity], cache_path: str | None) -> None:
+def _init_worker(entities: list[Entity] | _WorkerState, cache_path: str | None) -> None:
+    """``entities``: what to build the recogniser from, or (forked workers) a
+    state whose recogniser the parent built before forking."""
     global _STATE
     _detach_from_parent_signals()
-    _STATE = _WorkerState(entities, None, cache_path)
+    _STATE = entities if isinstance(entities, _WorkerState) else _WorkerState(entities, None, cache_path)
 
 
 def _detach_from_parent_signals() -> None:
@@ -922,4 +924,13 @@ def _pool(workers: int, entities: list[Entity], cache: IndexCache | None) -> Pro
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     cache_path = str(cache.path) if cache is not None else None
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(entities, cache_path))
+    start: list[Entity] | _WorkerState = entities
+    if method == "fork":
+        # Built once here, before the workers fork, instead of once in each of
+        # them: they start recognising at once (the recogniser and the array
+        # code records use take about a tenth of a second to get ready).
+        import numpy  # noqa: F401
+
+        start = _WorkerState(entities, None, cache_path)
+        start.recogniser
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(start, cache_path))
