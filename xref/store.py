@@ -26,11 +26,7 @@ import struct
 import sys
 import zlib
 from array import array
-from bisect import bisect_left
-from collections import Counter, defaultdict
-from functools import partial
-from itertools import accumulate, chain, combinations, compress, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -42,8 +38,6 @@ __all__ = ["COOCCURRENCE_MAX", "DocRecord", "pack", "pack_container", "unpack", 
 COOCCURRENCE_MAX = 60
 
 _START, _END, _ENTITY, _MATCH, _SCORE = (attrgetter(name) for name in ("start", "end", "entity", "match", "score"))
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)  # of a pair
-_COOCCURRING = range(2, COOCCURRENCE_MAX + 1)  # distinct entities in a paragraph that co-occur
 
 
 _MAGIC = b"XRD1"
@@ -51,21 +45,22 @@ _HEADER = struct.Struct("<4sII")  # magic, header length, crc32 of everything af
 _ARRAYS = ("starts", "ends", "ent", "kind", "order", "group", "co_b", "co_n", "co_group")
 
 
-def _int_array(values: Iterable[int], limit: int) -> array:
-    """The smallest of 'i' / 'q' that holds values up to ``limit``."""
-    return array("i" if limit < 2**31 else "q", values)
-
-
-def _small_array(values: Iterable[int], limit: int) -> array:
-    return array("H" if limit < 2**16 else "I", values)
-
-
 def _int_code(limit: int) -> str:
+    """The smaller of the array type codes 'i' / 'q' that holds values up to ``limit``."""
     return "i" if limit < 2**31 else "q"
 
 
 def _small_code(limit: int) -> str:
+    """Likewise for non-negative numbers, 'H' / 'I'."""
     return "H" if limit < 2**16 else "I"
+
+
+def _int_array(values: Iterable[int], limit: int) -> array:
+    return array(_int_code(limit), values)
+
+
+def _small_array(values: Iterable[int], limit: int) -> array:
+    return array(_small_code(limit), values)
 
 
 _NUMPY_TYPES = {"i": "intc", "q": "longlong", "H": "ushort", "I": "uintc"}  # the C types array uses
@@ -99,16 +94,15 @@ def _cooccurrence(np: Any, ent: Any, at: Any, para_starts: list[int], n_ents: in
     para, who = np.divmod(present, n_ents)
     _, first = _distinct(np, para)
     size = np.diff(first, append=len(present))  # distinct entities in each paragraph
-    size[(size < 2) | (size > COOCCURRENCE_MAX)] = 0
-    if not size.any():
+    counted = np.where((size >= 2) & (size <= COOCCURRENCE_MAX), size, 0)
+    if not counted.any():
         empty = np.zeros(0, np.int64)
         return empty, empty, co_group
     # Each entity pairs with the ones after it in its paragraph: the one at
     # place j of a paragraph of m has m - 1 - j partners (none if the
     # paragraph does not count).
-    place = np.arange(len(present)) - np.repeat(first, np.diff(first, append=len(present)))
-    partners = np.repeat(size, np.diff(first, append=len(present))) - 1 - place
-    partners[partners < 0] = 0
+    place = np.arange(len(present)) - np.repeat(first, size)
+    partners = np.maximum(np.repeat(counted, size) - 1 - place, 0)
     left = np.repeat(np.arange(len(present)), partners)
     right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners)
     a, b = who[left], who[right]
@@ -241,9 +235,9 @@ class DocRecord:
                         counts = surface_counts[eid] = {}
                     s = surface(i)
                     counts[s] = counts.get(s, 0) + 1
-        # The tables below are whole-array operations (numpy): a document has
-        # hundreds of mentions and a paragraph can hold dozens of entities, so a
-        # Python step per mention or per pair of entities would dominate indexing.
+        # The tables below are whole-array operations (numpy): a paragraph can
+        # name dozens of entities, and a Python step per pair of them was the
+        # largest part of building records (150,000 pairs per 10 MB).
         ent = np.fromiter(map(ent_no.__getitem__, entity_ids), np.int64, n)
         at = np.array(starts, np.int64)
         # group[k + 1] - group[k] = mentions of entity k (each has at least one);
