@@ -688,7 +688,7 @@ def write_report(results: dict[str, Any], out: Path, args: argparse.Namespace) -
     rows.append(("Cold index: cores we got (CPU seconds ÷ wall seconds)", f"{cores} cores",
                  [cell(lb, lambda r: f"{r['cold']['cores_busy']:.2f}") for lb in labels], "—"))
     rows.append(("Cold index ÷ `rg -o -w -F -f ALIASES`", "report",
-                 [cell(lb, lambda r: f"{r['cold']['seconds'] / r['rg']:.0f}× (rg {_s(r['rg'])})") for lb in labels], "—"))
+                 [cell(lb, lambda r: f"{r['cold']['seconds'] / r['rg']:.1f}× (rg {_s(r['rg'])})") for lb in labels], "—"))
     rows.append(("Then the full-text search index (the reader builds it in the background once open)", "report",
                  [cell(lb, lambda r: _s(r["cold"]["search_seconds"])) for lb in labels], "—"))
     rows.append(("Open with `--no-cache`", "report", [cell(lb, lambda r: _s(r["nocache"])) for lb in labels], "—"))

@@ -641,3 +641,7 @@ def test_benchmark_report_leaves_reader_figures_blank_for_a_size_indexed_only(tm
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[2].startswith("12 ms (median 10 ms)"), cells
     assert cells[3] == "—", cells
+    # 2.0 s against rg's 1.0 s and 40.0 s: the ratio keeps a decimal (0.05 is not "0×").
+    rg_row = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| Cold index ÷"))
+    rg_cells = [c.strip() for c in rg_row.strip("|").split("|")]
+    assert rg_cells[2:4] == ["2.0× (rg 1.00 s)", "0.1× (rg 40.00 s)"], rg_cells
