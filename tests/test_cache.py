@@ -408,6 +408,30 @@ def test_forked_workers_use_the_recogniser_built_before_the_fork(
     assert log.read_text(encoding="utf-8").split() == [str(os.getpid())]
 
 
+def test_spawned_workers_build_their_own_recogniser(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where workers cannot be forked (macOS, Windows) they start afresh, build the
+    recogniser from the entities and give the same index."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    one = snapshot(open_ws(corpus, None, workers=1))
+    methods: list[str] = []
+    real_pool = engine._pool
+
+    def recording_pool(*args):  # type: ignore[no-untyped-def]
+        pool = real_pool(*args)
+        methods.append(pool._mp_context.get_start_method())
+        return pool
+
+    monkeypatch.setattr(engine, "_pool", recording_pool)
+    real_platform = sys.platform
+    monkeypatch.setattr(sys, "platform", "darwin")  # what _pool looks at to choose spawn
+    try:
+        spawned = open_ws(corpus, None, workers=2)
+    finally:
+        monkeypatch.setattr(sys, "platform", real_platform)
+    assert methods == ["spawn"] and spawned.stats.workers == 2
+    assert snapshot(spawned) == one
+
+
 def test_one_large_file_is_recognised_in_a_worker_process(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
