@@ -186,11 +186,8 @@ paragraphs = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(paragraphs, st.randoms(use_true_random=False), st.booleans())
-def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd, lead: bool) -> None:
-    """Entity order, groups and paragraph co-occurrence of DocRecord.from_columns
-    (whole-array code) against a plain loop over paragraphs and pairs."""
+def generated_record(shape: list[tuple[int, int]], rnd, lead: bool, prefix: str = "e") -> tuple:
+    """A record of generated paragraphs (see ``paragraphs``): (record, starts, ids, layout)."""
     text_parts: list[str] = []
     starts: list[int] = []
     ids: list[str] = []
@@ -198,13 +195,13 @@ def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd
     if lead:  # a mention on a first line that is only spaces: before the first paragraph
         text_parts.append(" \n")
         starts.append(0)
-        ids.append("e0")
+        ids.append(f"{prefix}0")
         pos = 2
     for distinct, repeats in shape:
         names = rnd.sample(range(MAX + 20), distinct)
         names += [rnd.choice(names) for _ in range(repeats if names else 0)]
         rnd.shuffle(names)
-        words = [f"e{k}" for k in names] or ["x"]
+        words = [f"{prefix}{k}" for k in names] or ["x"]
         offset = pos
         for word in words:
             if word != "x":
@@ -220,6 +217,15 @@ def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd
     record = DocRecord.from_columns(
         starts, ends, ids, ["exact"] * len(ids), [None] * len(ids), lambda i: text[starts[i] : ends[i]], {}, layout
     )
+    return record, starts, ids, layout
+
+
+@settings(max_examples=150, deadline=None)
+@given(paragraphs, st.randoms(use_true_random=False), st.booleans())
+def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd, lead: bool) -> None:
+    """Entity order, groups and paragraph co-occurrence of DocRecord.from_columns
+    (whole-array code) against a plain loop over paragraphs and pairs."""
+    record, starts, ids, layout = generated_record(shape, rnd, lead)
     ent_no = {e: k for k, e in enumerate(dict.fromkeys(ids))}
     ent_list = [ent_no[e] for e in ids]
     assert record.ents == tuple(ent_no)
@@ -227,6 +233,40 @@ def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd
     assert (list(record.order), list(record.group)) == reference_order(ent_list, len(ent_no))
     ref = reference_cooccurrence(starts, ent_list, len(ent_no), layout)
     assert (list(record.co_b), list(record.co_n), list(record.co_group)) == ref
+
+
+def reference_add_cooccurrence(table: dict, records: list) -> None:
+    for rec in records:
+        for k, a in enumerate(rec.ents):
+            for j in range(rec.co_group[k], rec.co_group[k + 1]):
+                b = rec.ents[rec.co_b[j]]
+                table.setdefault(a, {})
+                table[a][b] = table[a].get(b, 0) + rec.co_n[j]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(paragraphs, st.sampled_from("ef")), max_size=5), st.randoms(use_true_random=False),
+       st.booleans())
+def test_cooccurrence_sums_match_the_plain_version(docs: list, rnd, dense: bool) -> None:
+    """add_cooccurrence (arrays) against a loop over every record's rows: onto a
+    table that already holds counts, with entities shared between documents or
+    not, in both of its ways of adding up (a dense array of pairs or a sort)."""
+    from xref import index
+
+    records = [generated_record(shape, rnd, False, prefix)[0] for shape, prefix in docs]
+    half = len(records) // 2
+    expected: dict = {}
+    reference_add_cooccurrence(expected, records)
+    got: dict = {}
+    old = index._DENSE_PAIRS
+    index._DENSE_PAIRS = old if dense else 0
+    try:
+        index.add_cooccurrence(got, records[:half])
+        index.add_cooccurrence(got, records[half:])
+    finally:
+        index._DENSE_PAIRS = old
+    assert got == expected
+    assert all(type(n) is int for row in got.values() for n in row.values())
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from itertools import accumulate
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -653,19 +653,50 @@ def add_cooccurrence(table: dict[str, dict[str, int]], records: Iterable[DocReco
     """Add the paragraph co-occurrence counts of ``records`` to ``table`` (by entity id).
 
     A sum over documents, so parts computed apart (in worker processes) add up.
+    Summed as arrays (numpy): a 100 MB corpus has 1.5 million (entity, partner)
+    entries in its records but only thousands of distinct pairs, so a Python
+    step per entry would cost far more than the table it makes.
     """
+    import numpy as np
+
+    number: defaultdict[str, int] = defaultdict()
+    number.default_factory = number.__len__  # entity ids numbered in order of first sight
+    rows: list[Any] = []
+    partners: list[Any] = []
+    counts: list[Any] = []
     for rec in records:
-        co_b, co_n, co_group, ents = rec.co_b, rec.co_n, rec.co_group, rec.ents
-        for k, a in enumerate(ents):
-            lo, hi = co_group[k], co_group[k + 1]
-            if lo == hi:
-                continue
-            row = table.get(a)
-            if row is None:
-                row = table[a] = {}
-            for b, n in zip(co_b[lo:hi], co_n[lo:hi]):
-                e = ents[b]
-                row[e] = row.get(e, 0) + n
+        if not rec.co_b:
+            continue
+        ents = rec.ents
+        g = np.fromiter(map(number.__getitem__, ents), np.int64, len(ents))
+        rows.append(np.repeat(g, np.diff(np.frombuffer(rec.co_group, rec.co_group.typecode))))
+        partners.append(g[np.frombuffer(rec.co_b, rec.co_b.typecode)])
+        counts.append(np.frombuffer(rec.co_n, rec.co_n.typecode))
+    if not rows:
+        return
+    size = len(number)
+    pairs = np.concatenate(rows) * size + np.concatenate(partners)
+    weights = np.concatenate(counts).astype(np.int64)
+    if size * size <= _DENSE_PAIRS:
+        sums = np.bincount(pairs, weights, size * size).astype(np.int64)
+        pairs = np.flatnonzero(sums)
+        sums = sums[pairs]
+    else:
+        order = np.argsort(pairs, kind="stable")
+        pairs, weights = pairs[order], weights[order]
+        first = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+        pairs, sums = pairs[first], np.add.reduceat(weights, first)
+    ids = list(number)
+    a_no, b_no = np.divmod(pairs, size)
+    for a, b, n in zip(a_no.tolist(), b_no.tolist(), sums.tolist()):
+        row = table.get(ids[a])
+        if row is None:
+            row = table[ids[a]] = {}
+        e = ids[b]
+        row[e] = row.get(e, 0) + n
+
+
+_DENSE_PAIRS = 1 << 22  # add_cooccurrence counts pairs in a dense array up to this many entity pairs
 
 
 def merge_cooccurrence(table: dict[str, dict[str, int]], part: Mapping[str, Mapping[str, int]]) -> None:
