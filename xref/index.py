@@ -28,7 +28,7 @@ from xref.corpus import Corpus
 from xref.model import Document, Entity, Mention, word_window
 from xref.normalise import fold_key, name_key
 from xref.sanitise import sanitise
-from xref.store import COOCCURRING_KEPT, DocRecord, Summary
+from xref.store import COOCCURRING_KEPT, DocRecord, Summary, distinct_sorted
 
 if TYPE_CHECKING:
     from xref.recognise import DocResult
@@ -683,9 +683,8 @@ def add_cooccurrence(table: dict[str, dict[str, int]], records: Iterable[DocReco
         sums = sums[pairs]
     else:
         order = np.argsort(pairs, kind="stable")
-        pairs, weights = pairs[order], weights[order]
-        first = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
-        pairs, sums = pairs[first], np.add.reduceat(weights, first)
+        pairs, first = distinct_sorted(pairs[order])
+        sums = np.add.reduceat(weights[order], first)
     ids = list(number)
     a_no, b_no = np.divmod(pairs, size)
     for a, b, n in zip(a_no.tolist(), b_no.tolist(), sums.tolist()):

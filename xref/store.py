@@ -27,7 +27,7 @@ import sys
 import zlib
 from array import array
 from operator import attrgetter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from xref.model import Entity, Mention, TextLayout
@@ -55,24 +55,17 @@ def _small_code(limit: int) -> str:
     return "H" if limit < 2**16 else "I"
 
 
-def _int_array(values: Iterable[int], limit: int) -> array:
-    return array(_int_code(limit), values)
+def _to_array(typecode: str, values: Any) -> array:
+    """A numpy integer array as an :class:`array.array` of ``typecode`` (numpy
+    reads the array module's type codes as the same C types)."""
+    return array(typecode, values.astype(typecode, copy=False).tobytes())
 
 
-def _small_array(values: Iterable[int], limit: int) -> array:
-    return array(_small_code(limit), values)
+def distinct_sorted(values: Any) -> tuple[Any, Any]:
+    """The distinct values of a sorted numpy array, and where each run of equal
+    values starts."""
+    import numpy as np
 
-
-_NUMPY_TYPES = {"i": "intc", "q": "longlong", "H": "ushort", "I": "uintc"}  # the C types array uses
-
-
-def _to_array(np: Any, typecode: str, values: Any) -> array:
-    """A numpy integer array as an :class:`array.array` of ``typecode``."""
-    return array(typecode, values.astype(getattr(np, _NUMPY_TYPES[typecode]), copy=False).tobytes())
-
-
-def _distinct(np: Any, values: Any) -> tuple[Any, Any]:
-    """The distinct values of a sorted array, and where each run of equal values starts."""
     first = np.empty(len(values), bool)
     first[:1] = True
     np.not_equal(values[1:], values[:-1], out=first[1:])
@@ -80,19 +73,21 @@ def _distinct(np: Any, values: Any) -> tuple[Any, Any]:
     return values[runs], runs
 
 
-def _cooccurrence(np: Any, ent: Any, at: Any, para_starts: list[int], n_ents: int) -> tuple[Any, Any, Any]:
+def _cooccurrence(ent: Any, at: Any, para_starts: list[int], n_ents: int) -> tuple[Any, Any, Any]:
     """Which entities share a paragraph, as rows: entity k's partners
     ``co_b[co_group[k]:co_group[k + 1]]`` (ascending) and the number of
     paragraphs shared with each, ``co_n``. ``ent``/``at``: each mention's
     entity number and start, in text order. A paragraph counts if it names
     2 to COOCCURRENCE_MAX distinct entities; a mention before the first
     paragraph counts as in the first."""
+    import numpy as np
+
     co_group = np.zeros(n_ents + 1, np.int64)
     para = np.searchsorted(np.array(para_starts[1:], np.int64), at, side="right")
     # Distinct (paragraph, entity) pairs, by paragraph and then entity.
-    present, _ = _distinct(np, np.sort(para * n_ents + ent))
+    present, _ = distinct_sorted(np.sort(para * n_ents + ent))
     para, who = np.divmod(present, n_ents)
-    _, first = _distinct(np, para)
+    _, first = distinct_sorted(para)
     size = np.diff(first, append=len(present))  # distinct entities in each paragraph
     counted = np.where((size >= 2) & (size <= COOCCURRENCE_MAX), size, 0)
     if not counted.any():
@@ -109,7 +104,7 @@ def _cooccurrence(np: Any, ent: Any, at: Any, para_starts: list[int], n_ents: in
     # Both directions, sorted: row by row, partners ascending.
     pairs = np.concatenate((a * n_ents + b, b * n_ents + a))
     pairs.sort()
-    pairs, runs = _distinct(np, pairs)
+    pairs, runs = distinct_sorted(pairs)
     co_n = np.diff(runs, append=len(left) * 2)
     row, co_b = np.divmod(pairs, n_ents)
     np.cumsum(np.bincount(row, minlength=n_ents), out=co_group[1:])
@@ -245,22 +240,22 @@ class DocRecord:
         order = np.argsort(ent, kind="stable")
         group = np.zeros(n_ents + 1, np.int64)
         np.cumsum(np.bincount(ent, minlength=n_ents), out=group[1:])
-        co_b, co_n, co_group = _cooccurrence(np, ent, at, layout.para_starts, n_ents)
+        co_b, co_n, co_group = _cooccurrence(ent, at, layout.para_starts, n_ents)
         last = ends[-1] if n else 0
         big = max(last, n)
         return cls(
             ents=tuple(ent_no),
             kinds=tuple(map(str, kind_no)),
-            starts=_to_array(np, _int_code(big), at),
-            ends=_int_array(ends, big),
-            ent=_to_array(np, _small_code(n_ents), ent),
+            starts=_to_array(_int_code(big), at),
+            ends=array(_int_code(big), ends),
+            ent=_to_array(_small_code(n_ents), ent),
             kind=array("B", map(kind_no.__getitem__, matches)),
             scores=scores_of,
-            order=_to_array(np, _int_code(big), order),
-            group=_to_array(np, _int_code(big), group),
-            co_b=_to_array(np, _small_code(n_ents), co_b),
-            co_n=_to_array(np, _int_code(big), co_n),
-            co_group=_to_array(np, _int_code(max(big, len(co_b))), co_group),
+            order=_to_array(_int_code(big), order),
+            group=_to_array(_int_code(big), group),
+            co_b=_to_array(_small_code(n_ents), co_b),
+            co_n=_to_array(_int_code(big), co_n),
+            co_group=_to_array(_int_code(max(big, len(co_b))), co_group),
             discovered=tuple(discovered.values()),
             surfaces=tuple((eid, s, c) for eid, counts in surface_counts.items() for s, c in counts.items()),
             lines=layout.line_count,
