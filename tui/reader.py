@@ -47,6 +47,8 @@ CITE = Binding.Group("Cite")
 # offset for offset; this keeps a stray one from reaching the terminal).
 _BLANK_CELLS = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Word characters are letters and digits, as for word_left.
+_TO_NEXT_WORD = re.compile(r"[^\W_]*[\W_]+")
 
 
 class Reader(ScrollView, can_focus=True):
@@ -376,8 +378,10 @@ class Reader(ScrollView, can_focus=True):
     def action_word_right(self) -> None:
         if self._doc is None:
             return
-        match = re.compile(r"\W*\w+\W*").match(self._doc.text, self._cursor)
-        if match:
+        # The rest of this word (none on a space or punctuation), then what
+        # separates it from the next: the cursor lands on the next word's start.
+        match = _TO_NEXT_WORD.match(self._doc.text, self._cursor)
+        if match and match.end() < len(self._doc.text):
             self.move_to(match.end(), center=False)
 
     def action_word_left(self) -> None:

@@ -72,6 +72,43 @@ async def test_cursor_keys_and_g_G(seeds, state_dir) -> None:
         assert reader.cursor_row == 0
 
 
+def _next_word_start(text: str, offset: int) -> int:
+    """The first letter or digit after ``offset`` that starts a word (or ``offset``)."""
+    for i in range(offset + 1, len(text)):
+        if text[i].isalnum() and not text[i - 1].isalnum():
+            return i
+    return offset
+
+
+@run_async
+async def test_w_goes_to_the_start_of_the_next_word_from_anywhere(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, DOC)
+        reader = app.reader
+        text = seeds.index.document(DOC).text
+        # Inside a word, on its first letter, on a space, on punctuation, on a line break.
+        starts = [i for i in range(1, 3000) if text[i].isalnum() and not text[i - 1].isalnum()]
+        places = {
+            "word start": starts[5],
+            "inside a word": starts[7] + 1,
+            "space": next(i for i in range(starts[9], len(text)) if text[i] == " "),
+            "punctuation": next(i for i in range(len(text)) if text[i] in ",.?!" and i > 100),
+            "line end": next(i for i in range(len(text)) if text[i] == "\n" and i > 100) - 1,
+        }
+        for where, offset in places.items():
+            for key in ("w", "ctrl+right"):
+                reader.move_to(offset, center=False)
+                await pilot.press(key)
+                assert reader.cursor_offset == _next_word_start(text, offset), (where, key)
+        # And back: ctrl+left goes to the start of this word, or of the one before.
+        reader.move_to(starts[8] + 2, center=False)
+        await pilot.press("ctrl+left")
+        assert reader.cursor_offset == starts[8]
+        await pilot.press("ctrl+left")
+        assert reader.cursor_offset == starts[7]
+
+
 @run_async
 async def test_header_shows_title_author_date_and_position(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
