@@ -398,10 +398,11 @@ class XrefApp(App[int]):
         else:
             first = next(iter(index.documents), None)
             self._open(first, 0)
-            # First visit: start in the documents list (shown even when narrow).
+            # First visit: the documents list is shown (even when narrow), but the
+            # keys go to the reader, so n, ?, q and the rest work from the start.
             self.docs_visible = True
             self._apply_layout()
-            self.documents.focus_filter()
+            self.reader.focus()
         self._home_query("#panes", Horizontal).display = True
 
     def _notify_problems(self, workspace: Workspace) -> None:
@@ -436,7 +437,28 @@ class XrefApp(App[int]):
         keybar = self._home_query("KeyBar", KeyBar)
         keybar.show_palette = wide
         keybar.refresh()
+        self._keep_focus_shown()
         self.refresh_bindings()
+
+    def _keep_focus_shown(self) -> None:
+        """Give the reader the keys when the focused pane is hidden (or none is
+        focused): keys typed into a pane the user cannot see are lost."""
+        home = self.screen_stack[0] if self.screen_stack else None
+        if home is None or self.screen is not home or self._home_query("#panes", Horizontal).display is False:
+            return
+        node = home.focused
+        while node is not None and node is not home and node.display:
+            node = node.parent
+        if node is home:
+            return  # the focused widget and all its containers are shown
+        self.reader.focus()
+
+    def pop_screen(self):  # type: ignore[override]
+        # A dialog gives the focus back to the pane that had it, which a resize
+        # meanwhile may have hidden.
+        done = super().pop_screen()
+        self.call_after_refresh(self._keep_focus_shown)
+        return done
 
     def action_toggle_documents(self) -> None:
         shown = bool(self.documents.display)

@@ -26,10 +26,13 @@ async def test_layout_80x24_keeps_the_reader_wide_and_160x48_shows_three_panes(s
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        # First visit: the documents list is the starting pane, even when narrow...
+        # First visit: the documents list is shown, even when narrow, with the
+        # keys in the reader...
         docs = app.query_one(DocumentList)
-        assert docs.display and app.focused is docs.filter_input
+        assert docs.display and app.reader.has_focus
         assert app.reader.region.width >= 50
+        await pilot.press("shift+tab")  # ...one key from the list's filter...
+        assert app.focused is docs.filter_input
         await pilot.press("enter")  # ...and opening a document collapses it.
         await settle(pilot)
         assert not docs.display and app.reader.has_focus
@@ -56,6 +59,57 @@ async def test_layout_80x24_keeps_the_reader_wide_and_160x48_shows_three_panes(s
 
 
 @run_async
+async def test_first_visit_keys_reach_the_reader(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        docs = app.query_one(DocumentList)
+        assert docs.display and not docs.filter_input.value
+        first = app.reader.current_doc.id
+        await pilot.press("n")
+        mentions = app.index.doc_mentions(first)
+        assert app.reader.cursor_offset == next(m.start for m in mentions if m.start > 0)
+        assert not docs.filter_input.value  # nothing was typed into the list's filter
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+
+
+@run_async
+async def test_a_hidden_pane_never_keeps_the_keys(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        docs = app.query_one(DocumentList)
+        await pilot.press("d", "d")  # hidden, then shown again: its filter has the keys
+        await settle(pilot)
+        assert docs.display and docs.filter_input.has_focus
+        # Crossing the width breakpoint resets the panes: the list goes, and so must the focus.
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        await pilot.resize_terminal(120, 35)
+        await settle(pilot)
+        assert not docs.display and app.reader.has_focus
+        offset = app.reader.cursor_offset
+        await pilot.press("n")
+        assert app.reader.cursor_offset != offset and not docs.filter_input.value
+        # A dialog closing gives the focus back, but not to a pane hidden meanwhile.
+        await pilot.press("d")
+        await settle(pilot)
+        assert docs.filter_input.has_focus
+        app.action_help()
+        await settle(pilot)
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        await pilot.resize_terminal(120, 35)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        assert not docs.display and app.reader.has_focus
+
+
+@run_async
 async def test_tiny_terminals_do_not_crash(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(20, 5)) as pilot:
@@ -78,17 +132,17 @@ async def test_tab_cycles_focus_between_the_panes(seeds, state_dir) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         docs = app.query_one(DocumentList)
-        assert app.focused is docs.filter_input
-        await pilot.press("tab")
         assert isinstance(app.focused, Reader)
         await pilot.press("tab")
         assert isinstance(app.focused, MentionPanel)
         await pilot.press("tab")
         assert app.focused is docs.filter_input
+        await pilot.press("tab")
+        assert isinstance(app.focused, Reader)
+        await pilot.press("shift+tab")
+        assert app.focused is docs.filter_input
         await pilot.press("shift+tab")
         assert isinstance(app.focused, MentionPanel)
-        await pilot.press("shift+tab")
-        assert isinstance(app.focused, Reader)
 
 
 @run_async
@@ -102,6 +156,7 @@ async def test_documents_pane_lists_metadata_and_filters_as_you_type(seeds, stat
         assert "Ask A North Korean" in listing and "Jin Ju-dong · 2024-01-17" in listing
         count = len(seeds.index.doc_mentions(D2))
         assert f"{count} names" in listing
+        docs.focus_filter()
         await pilot.press(*"mind")
         assert docs.shown_ids == [D3]
         await pilot.press("enter")
