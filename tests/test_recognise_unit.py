@@ -82,6 +82,14 @@ def test_name_broken_across_a_line(rec):
     assert run(rec, "a speech by Kim\nJong-un today") == [("Kim\nJong-un", "kim-jong-un", "exact")]
 
 
+def test_soft_hyphen_in_a_name_is_a_hyphen(rec):
+    # Scraped HTML keeps &shy; (U+00AD) where a word may break: the name is still
+    # Jang Song-thaek, never a coreference to the other Jang.
+    found = run(rec, "Jang Jin-sung wrote. Jang Song\u00adthaek visited. Kim Jong\u00adUn too.")
+    assert [e for _, e, _ in found] == ["jang-jin-sung", "jang-song-thaek", "kim-jong-un"]
+    assert found[1][2] == "exact" and found[1][0] == "Jang Song\u00adthaek"
+
+
 def test_demonym_is_not_the_country(rec):
     assert run(rec, "A North Korean soldier left North Korea.") == [("North Korea", "north-korea", "exact")]
 

@@ -103,7 +103,7 @@ def name_variants(name: str, entity_type: str) -> set[str]:
 
 _SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:[aeiouŏŭ]{1,3})(?:ng|n|m|l|k|p|t|r)?"
 _GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
-_DASH = r"\-\u2010\u2011\u2013"
+_DASH = r"\-\u00ad\u2010\u2011\u2013"
 
 KOREAN_NAME_AT = re.compile(
     rf"([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
@@ -727,7 +727,7 @@ class Recogniser:
             for idx, start, end in found:
                 if not text[start].isupper() or (start and text[start - 1].isalnum()):
                     continue
-                if end < n and (text[end].isalnum() or text[end] in "-\u2010\u2011\u2013"):
+                if end < n and (text[end].isalnum() or text[end] in "-\u00ad\u2010\u2011\u2013"):
                     continue
                 if taken.overlaps(start, end):
                     continue
