@@ -393,7 +393,24 @@ class MentionPanel(RowList):
 
     def on_resize(self, event: events.Resize) -> None:
         if self._layout_key() != self._built_key:
+            # The rows are wrapped again for the new width; the highlight stays on
+            # the row the user moved to (not the reader's mention): the same
+            # mention, document or partner, wherever the header's new height puts it.
+            old, cursor = self._panel_rows, self.cursor
+            mention = self.highlighted_mention
             self._rebuild(scroll_top=False)
+            new = self._panel_rows
+            if old is None or new is None or cursor is None:
+                return
+            target: int | None = None
+            if mention is not None:
+                target = new.row_of(mention)
+            elif old.body_start <= cursor < old.tail_start:
+                target = new.body_start + cursor - old.body_start
+            elif cursor >= old.tail_start:
+                target = new.tail_start + cursor - old.tail_start
+            if target is not None and 0 <= target < len(new) and target != self.cursor:
+                self.move_to(target, center=True)
 
     # -- building rows --------------------------------------------------------------
     def notify_style_update(self) -> None:

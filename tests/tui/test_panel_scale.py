@@ -218,6 +218,40 @@ async def test_resize_and_leaving_the_name_keep_the_place_in_a_huge_list(big, co
 
 
 @run_async
+async def test_a_new_panel_width_keeps_the_row_the_user_moved_to(big, state_dir) -> None:
+    index = big.index
+    app = make_app(big, state_dir)
+    async with app.run_test(size=(200, 50)) as pilot:
+        doc = "doc03.txt"
+        target = [m for m in index.doc_mentions(doc) if m.entity == "pyongyang"][10]
+        await open_doc(pilot, doc, target.start)
+        panel = app.panel
+        panel.focus()
+        await pilot.press("end")  # the last row: a partner in "Often in the same paragraph"
+        await settle(pilot)
+        last = panel.highlighted_row
+        assert isinstance(last, EntityRow) and panel.cursor == len(panel.rows) - 1
+        for _ in range(2):  # the documents list hidden, then shown: the panel's width changes
+            width = panel.size.width
+            await pilot.press("d")
+            await settle(pilot)
+            assert panel.size.width != width
+            assert panel.highlighted_row is last or panel.highlighted_row.entity == last.entity
+            assert panel.cursor == len(panel.rows) - 1
+        # A mention far from the reader's: the highlight stays on it too.
+        panel.move_to(panel.rows.mention_row(30_000))
+        await pilot.press("down")
+        await settle(pilot)
+        away = panel.highlighted_mention
+        assert away is not None and away != target
+        await pilot.press("d")
+        await settle(pilot)
+        assert panel.highlighted_mention == away
+        top = int(panel.scroll_y)
+        assert top <= panel.cursor < top + panel.size.height
+
+
+@run_async
 async def test_a_move_to_another_mention_rewraps_only_the_here_line(
     big, state_dir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
