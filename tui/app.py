@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
@@ -493,6 +493,16 @@ class XrefApp(App[int]):
             self._open(location.doc_id, location.offset)
         else:
             self.reader.move_to(location.offset)
+
+    def from_palette(self, action: Callable[..., object], *args: object) -> None:
+        """Run a command palette's choice on the panes: first close the dialogs it
+        was opened over (an entity index or search left open underneath would
+        hide what the command did, or stack a second one on it)."""
+        from textual.command import CommandPalette
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, CommandPalette):
+            self.pop_screen()
+        action(*args)
 
     def jump_to(self, doc_id: str, offset: int) -> None:
         """Go to ``offset`` in ``doc_id``, remembering where we were (b goes back)."""

@@ -51,7 +51,9 @@ class DocumentCommands(Provider):
         for doc in index.corpus.documents:
             label = document_label(doc.title, doc.id)
             haystack = f"{label} {clean(doc.id)} {clean(doc.author)}"
-            score = 0.95 * min(1.0, max(matcher.match(label), matcher.match(haystack) * 0.9) / best)
+            # The file name counts as much as the title: "page.html" opens page.html.
+            score = 0.95 * min(1.0, max(matcher.match(label), matcher.match(clean(doc.id)),
+                                        matcher.match(haystack) * 0.9) / best)
             if score > 0:
                 hits.append((score, doc, label))
         hits.sort(key=lambda h: -h[0])
@@ -60,7 +62,7 @@ class DocumentCommands(Provider):
             yield Hit(
                 score,
                 highlight("Open: " + label, query),
-                (lambda d=doc.id: self.xref.jump_to(d, 0)),
+                (lambda d=doc.id: self.xref.from_palette(self.xref.jump_to, d, 0)),
                 text=label,
                 help=Content(meta),  # type: ignore[arg-type]  # Content, never markup
             )
@@ -73,7 +75,7 @@ class DocumentCommands(Provider):
             label = document_label(doc.title, doc.id)
             yield DiscoveryHit(
                 Content("Open: " + label),
-                (lambda d=doc.id: self.xref.jump_to(d, 0)),
+                (lambda d=doc.id: self.xref.from_palette(self.xref.jump_to, d, 0)),
                 text=label,
                 help=Content(clean(doc.id)),  # type: ignore[arg-type]
             )
@@ -106,7 +108,7 @@ class EntityCommands(Provider):
             yield Hit(
                 1.0 if score >= 100 else 0.9 * score / 100.0,
                 prompt,
-                (lambda e=entity.id: self.xref.goto_entity(e)),
+                (lambda e=entity.id: self.xref.from_palette(self.xref.goto_entity, e)),
                 text=name,
                 help=Content(help_text) if help_text else None,  # type: ignore[arg-type]
             )
@@ -122,10 +124,13 @@ class CorpusSearchCommands(Provider):
     def xref(self) -> XrefApp:
         return cast("XrefApp", self.app)
 
+    def _open_search(self, query: str = "") -> None:
+        self.xref.from_palette(self.xref.action_corpus_search, query)
+
     async def discover(self) -> Hits:
         yield DiscoveryHit(
             Content(self.NAME),
-            self.xref.action_corpus_search,
+            self._open_search,
             text=self.NAME,
             help=Content(self.HELP),  # type: ignore[arg-type]
         )
@@ -136,7 +141,7 @@ class CorpusSearchCommands(Provider):
             yield Hit(
                 score,
                 highlight(self.NAME, query),
-                self.xref.action_corpus_search,
+                self._open_search,
                 text=self.NAME,
                 help=Content(self.HELP),  # type: ignore[arg-type]
             )
@@ -147,7 +152,7 @@ class CorpusSearchCommands(Provider):
             yield Hit(
                 0.9,
                 Content.assemble("Search the whole corpus for ", (f"“{words}”", "bold")),
-                (lambda q=words: self.xref.action_corpus_search(q)),
+                (lambda q=words: self._open_search(q)),
                 text=f"Search the whole corpus for {words}",
                 help=Content(self.HELP),  # type: ignore[arg-type]
             )

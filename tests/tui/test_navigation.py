@@ -186,6 +186,48 @@ async def test_command_palette_opens_a_document(seeds, state_dir) -> None:
 
 
 @run_async
+async def test_a_palette_command_closes_the_dialog_it_was_opened_over(seeds, state_dir) -> None:
+    from textual.command import CommandList
+
+    from tui.corpus_search import CorpusSearchScreen
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        # Over the entity index: opening a document shows it, not the index still on top.
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EntityIndexScreen)
+        prompts = await palette_prompts(pilot, "minders")
+        commands = app.screen.query_one(CommandList)
+        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Open: North Korea needs more"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D3
+        assert len(app.screen_stack) == 1 and app.reader.has_focus
+        # Over a corpus search: a search from the palette replaces it, never stacks a second one.
+        await pilot.press("F")
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, "Wonsan")
+        commands = app.screen.query_one(CommandList)
+        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Search the whole corpus for"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CorpusSearchScreen)
+        assert sum(isinstance(s, CorpusSearchScreen) for s in app.screen_stack) == 1
+
+
+@run_async
+async def test_the_palette_opens_a_document_by_its_file_name(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, D0)
+        prompts = await palette_prompts(pilot, D3)
+        title = seeds.index.document(D3).title
+        assert prompts[0].startswith("Open: " + title[:20]), prompts[:3]
+
+
+@run_async
 async def test_panel_stays_on_the_last_name_when_the_cursor_leaves_it(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
