@@ -65,6 +65,17 @@ def test_layout_matches_reference(text: str) -> None:
     assert (layout.line_starts, layout.para_starts, layout.para_ends) == reference_layout(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("", 1), ("a", 1), ("a\n", 1), ("a\r\n", 1), ("a\nb", 2), ("a\n\n", 2), ("\n", 1), ("a\nb\n", 2)],
+)
+def test_line_count_is_an_editors(text: str, lines: int) -> None:
+    layout = TextLayout(text)
+    assert layout.line_count == lines
+    assert layout.line_of(max(0, len(text) - 1)) <= lines  # the last character is on a counted line
+    assert layout.line_span(lines)[1] <= len(text)
+
+
 # -- shape triggers ----------------------------------------------------------------------
 
 

@@ -111,7 +111,10 @@ class TextLayout:
 
     @property
     def line_count(self) -> int:
-        return len(self.line_starts)
+        # A final newline ends the last line rather than starting an empty one,
+        # as editors count: "a\n" has one line.
+        n = len(self.line_starts)
+        return n - 1 if n > 1 and self.line_starts[-1] == self.length else n
 
     @property
     def paragraph_count(self) -> int:

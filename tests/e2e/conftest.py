@@ -48,6 +48,7 @@ def open_nk_news_and_cite(tmux: Tmux) -> str:
     """First run: filter the documents list, open the NK News seed, n to its first
     name, y. Returns the screen showing the notification."""
     tmux.wait_for(lambda s: "Filter documents" in s and "Jang Jin-sung" in s, timeout=30)  # corpus open
+    tmux.send("BTab")  # from the reader to the list's filter
     tmux.type("Ask A North")
     tmux.wait_for(filtered_to_nk_news)
     tmux.send("Enter")

@@ -31,14 +31,12 @@ def tmux(tmp_path):
 def test_open_step_and_jump_across_documents(tmux, tmp_path):
     xref = installed_xref()
     tmux.start([xref], isolated_env(tmp_path / "home"))
-    # A first run starts in the document list.
-    # The panes are painted at once; the documents are listed once the corpus is open.
-    screen = tmux.wait_for(lambda s: "Filter documents" in s and "Jang Jin-sung" in s)
-    assert "Ask A North Korean" in screen
-
-    tmux.send("Enter")  # open the first document
-    screen = tmux.wait_for(lambda s: s.startswith(" Jang Jin-sung") and "line 1/" in s)
-    assert "Cross-references" in screen
+    # A first run shows the document list beside the first document, with the
+    # keys in the reader.
+    screen = tmux.wait_for(lambda s: "Filter documents" in s and "Ask A North Korean" in s and "line 1/" in s)
+    assert "Cross-references" in screen and "Jang Jin-sung" in screen
+    tmux.send("d")  # the list makes room for the text
+    tmux.wait_for(lambda s: s.startswith(" Jang Jin-sung") and "line 1/" in s)
 
     # n moves the cursor to the next name: the line indicator and the panel's marker move.
     tmux.send("n")
