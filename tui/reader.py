@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.messages import CiteRequested
-from tui.style import ENTITY_COMPONENTS, Palette
+from tui.style import ENTITY_COMPONENTS, Palette, clean
 from tui.wrap import WrapIndex
 from xref.index import CorpusIndex
 from xref.model import Document, Mention
@@ -604,7 +604,16 @@ class Reader(ScrollView, can_focus=True):
         if self._index is None:
             lines = ["", "Opening the corpus…"]
         elif not self._index.documents:
-            lines = ["", "This corpus has no documents.", "", "Press ! to see what could not be loaded."]
+            corpus = self._index.corpus
+            if corpus.problems:
+                n = len(corpus.problems)
+                lines = ["", f"No document could be read: {n} file{'s' if n != 1 else ''} had problems.", "",
+                         "Press ! to see which, and why."]
+            else:
+                lines = ["", "No .txt, .md or .html files in", clean(str(corpus.root))]
+                if corpus.skipped:
+                    n = len(corpus.skipped)
+                    lines += ["", f"({n} file{'s' if n != 1 else ''} of other types left out)"]
         if y >= len(lines):
             return Strip.blank(width, base)
         text = Text(lines[y], style=self.get_component_rich_style("reader--placeholder", partial=True))

@@ -218,11 +218,21 @@ async def test_an_empty_corpus_says_so(tmp_path, state_dir) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         lines = ["".join(s.text for s in app.reader.render_line(y)) for y in range(4)]
-        assert any("no documents" in line for line in lines)
+        assert any("No document could be read: 1 file had problems" in line for line in lines), lines
         await pilot.press("tab", "n", "right_square_bracket", "b", "e")
         await settle(pilot)
         await pilot.press("escape", "q")
     assert app.return_code == 0
+    # A folder with nothing xref reads says where it looked, and what it left out.
+    (root / "blank.txt").unlink()
+    (root / "scan.pdf").write_bytes(b"%PDF-1.4")
+    ws = open_workspace([root], use_user_kb=False)
+    app = XrefApp(workspace=ws, state_dir=state_dir)
+    async with app.run_test(size=(200, 24)) as pilot:
+        await settle(pilot)
+        lines = ["".join(s.text for s in app.reader.render_line(y)).strip() for y in range(6)]
+        assert "No .txt, .md or .html files in" in lines and str(root.resolve()) in lines, lines
+        assert "(1 file of other types left out)" in lines
 
 
 @run_async
