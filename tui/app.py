@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
 import signal
 import sys
@@ -46,7 +45,7 @@ from tui.style import clean
 from xref.sanitise import sanitise_line
 from xref.engine import Workspace
 from xref.index import CorpusIndex
-from xref.model import Mention
+from xref.model import Mention, Problem
 
 if TYPE_CHECKING:
     from tui.citations import CopiedCitation
@@ -127,6 +126,7 @@ class XrefApp(App[int]):
         self._early: list[tuple[object, tuple[object, ...]]] = []
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
+        self.setting_problems: list[Problem] = []  # e.g. a keymap.json that cannot be used: shown with !
         self._config = ConfigStore(config_dir)
         self._citation_style: str | None = None  # read from the config when first needed
         self.last_citation: CopiedCitation | None = None
@@ -406,12 +406,14 @@ class XrefApp(App[int]):
         self._home_query("#panes", Horizontal).display = True
 
     def _notify_problems(self, workspace: Workspace) -> None:
-        problems = workspace.problems
+        problems = [*self.setting_problems, *workspace.problems]
         if problems:
             n = len(problems)
             self.notify(
                 # markup=False: the toast builds Content(message), never parses it.
-                f"{n} file{'s' if n != 1 else ''} had problems loading — press ! to see which.",
+                f"{n} file{'s' if n != 1 else ''} had problems loading — press ! to see which."
+                if not self.setting_problems else
+                f"{n} problem{'s' if n != 1 else ''} with files or settings (keymap.json) — press ! to see them.",
                 title="Load problems",
                 severity="warning",
                 timeout=8,
@@ -745,7 +747,7 @@ class XrefApp(App[int]):
     def action_problems(self) -> None:
         from tui.problems import ProblemsScreen
 
-        self.push_screen(ProblemsScreen(self.workspace.problems if self.workspace else []))
+        self.push_screen(ProblemsScreen([*self.setting_problems, *(self.workspace.problems if self.workspace else [])]))
 
     def action_help(self) -> None:
         from tui.help import HelpScreen
@@ -826,23 +828,6 @@ class XrefApp(App[int]):
         self.exit(0)
 
 
-def load_keymap(err: TextIO) -> dict[str, str]:
-    """User key remapping: {"binding id": "keys"} in <config>/xref/keymap.json."""
-    try:
-        import platformdirs
-
-        path = Path(os.environ.get("XREF_KEYMAP") or Path(platformdirs.user_config_dir("xref")) / "keymap.json")
-        if not path.exists():
-            return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-            raise ValueError("expected a JSON object of binding id -> keys")
-        return data
-    except (OSError, ValueError) as exc:
-        print(f"xref: ignoring keymap: {exc}", file=err)
-        return {}
-
-
 def run(
     paths: Sequence[str | Path], *, kb_path: str | Path | None = None, err: TextIO, use_cache: bool | None = None
 ) -> int:
@@ -855,7 +840,9 @@ def run(
         print(f"xref: {kb_path}: no such knowledge-base file", file=err)
         return 1
     app = XrefApp(paths, kb_path=kb_path, use_cache=use_cache)
-    keymap = load_keymap(err)
+    from tui.keymap import load_keymap
+
+    keymap, app.setting_problems = load_keymap()
     if keymap:
         app.set_keymap(keymap)
     _start_resource_tracker()

@@ -279,6 +279,29 @@ async def test_load_problems_are_announced_and_listed(tmp_path, state_dir) -> No
 
 
 @run_async
+async def test_keymap_problems_are_announced_and_listed(seeds, state_dir, tmp_path) -> None:
+    from tui.keymap import load_keymap
+
+    path = tmp_path / "keymap.json"
+    path.write_text('{"app.quit": "x",')
+    app = make_app(seeds, state_dir)
+    keymap, app.setting_problems = load_keymap(path)
+    assert keymap == {} and len(app.setting_problems) == 1
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert any("1 problem with files or settings (keymap.json)" in m for m in messages), messages
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        assert app.screen.listed == app.setting_problems
+        text = "\n".join(
+            r.render(100, None).plain for r in app.screen.query_one("#problem-rows").rows  # type: ignore[attr-defined]
+        )
+        assert str(path) in text and "not valid JSON" in text
+
+
+@run_async
 async def test_problems_passed_in_with_the_workspace(seeds, state_dir) -> None:
     ws = dataclasses.replace(seeds, problems=[Problem("x/[b]bad[/b].pdf", "unsupported file type '.pdf'")])
     app = XrefApp(workspace=ws, state_dir=state_dir)

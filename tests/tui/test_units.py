@@ -168,15 +168,35 @@ def test_state_dir_that_is_a_file_is_not_an_error(tmp_path: Path) -> None:
 
 
 def test_user_keymap_file(tmp_path: Path, monkeypatch) -> None:
-    import io
-
-    from tui.app import load_keymap
+    from tui.keymap import load_keymap
 
     path = tmp_path / "keymap.json"
     monkeypatch.setenv("XREF_KEYMAP", str(path))
-    err = io.StringIO()
-    assert load_keymap(err) == {}
-    path.write_text('{"app.entities": "E", "reader.next_mention": "n,space"}')
-    assert load_keymap(err) == {"app.entities": "E", "reader.next_mention": "n,space"}
-    path.write_text("[1, 2]")
-    assert load_keymap(err) == {} and "ignoring keymap" in err.getvalue()
+    assert load_keymap() == ({}, [])
+    path.write_text('{"app.entities": "E", "reader.next_mention": "n,ctrl+n"}')
+    assert load_keymap() == ({"app.entities": "E", "reader.next_mention": "n,ctrl+n"}, [])
+    for text, said in [
+        ("[1, 2]", "must be a JSON object"),
+        ('{"app.quit": "x",', "not valid JSON"),
+    ]:
+        path.write_text(text)
+        keymap, problems = load_keymap()
+        assert keymap == {} and len(problems) == 1
+        assert problems[0].path == str(path) and said in problems[0].reason, problems
+    # What can be used applies; each thing that cannot is named.
+    path.write_text('{"app.entities": "E", "bogus.id": "z", "app.back": "n", "app.quit": "foo bar",'
+                    ' "reader.next_mention": ","}')
+    keymap, problems = load_keymap()
+    reasons = [p.reason for p in problems]
+    assert keymap == {"app.entities": "E", "app.back": "n"}
+    assert any("'bogus.id'" in r for r in reasons)
+    assert any("app.quit: 'foo bar' is not a list of key names" in r for r in reasons)
+    assert any("reader.next_mention: ','" in r for r in reasons)
+    assert any(r.startswith("keymap: n is given to app.back and also to") and "reader.next_mention" in r
+               for r in reasons), reasons
+    assert len(problems) == 4
+    # Keys the defaults share by design are no clash; a key another binding of the pane has is.
+    path.write_text('{"reader.next_mention": "n,space"}')
+    keymap, problems = load_keymap()
+    assert [p.reason for p in problems] == [
+        "keymap: space is given to reader.next_mention and also to reader.page_down; only one can work"]
