@@ -620,7 +620,9 @@ class EntityTitle(Widget):
         text.append(clean(entity.name), style=self.palette.entity(entity) + Style(bold=True))
         kind = TYPE_LABELS.get(str(entity.type), str(entity.type))
         n, k = shown.mentions, shown.documents
-        totals = f"{n} mention{'s' if n != 1 else ''} in {k} document{'s' if k != 1 else ''}"
+        totals = f"{n:,} mention{'s' if n != 1 else ''} in {k:,} document{'s' if k != 1 else ''}"
+        if text.cell_len + len(kind) + 5 + len(totals) > self.size.width > 0:
+            totals = f"{n:,} in {k:,} doc{'s' if k != 1 else ''}"  # narrow: both numbers still fit
         text.append(f"  {kind} · {totals}", style=dim)
         return text
 

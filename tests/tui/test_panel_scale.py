@@ -109,7 +109,16 @@ async def test_an_entity_named_50000_times_builds_only_what_is_on_screen(big, co
         # The row is where the arithmetic says: header, blank line, 12 documents
         # (heading + mentions each), this document's heading, the mentions before it.
         title = app.query_one("#entity-title").plain
-        assert f"{DOCS * PER_DOC} mentions in {DOCS} documents" in title
+        assert f"{DOCS * PER_DOC:,} mentions in {DOCS} documents" in title
+        title_widget = app.query_one("#entity-title")
+        assert title_widget.size.width >= len(title)
+        width = title_widget.size.width
+        title_widget.styles.width = 40  # a narrow panel: both numbers, shorter words
+        await settle(pilot)
+        narrow = title_widget.plain
+        assert narrow.endswith(f"{DOCS * PER_DOC:,} in {DOCS} docs") and len(narrow) <= 40, narrow
+        title_widget.styles.width = width
+        await settle(pilot)
         before = mentions_here.index(target)
         header = panel._header_len  # noqa: SLF001
         assert panel.cursor == header + 1 + 12 * (1 + PER_DOC) + 1 + before
