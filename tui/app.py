@@ -62,7 +62,7 @@ PARTIAL_EVERY = 1.0  # seconds between showing what is indexed so far, while a l
 
 # Key bar groups: "] [ same name", "b f back/fwd".
 SAME = Binding.Group("Same name")
-HISTORY = Binding.Group("Back")
+HISTORY = Binding.Group("Back/fwd")
 
 
 class _Stopped(Exception):

@@ -515,11 +515,16 @@ class Reader(ScrollView, can_focus=True):
             return False
         if forward:
             i = bisect_left(starts, self._cursor) if include_current else bisect_right(starts, self._cursor)
-            i = i % len(starts)
+            wrapped = i == len(starts)
         else:
-            i = (bisect_left(starts, self._cursor) - 1) % len(starts)
+            i = bisect_left(starts, self._cursor) - 1
+            wrapped = i < 0
+        i %= len(starts)
         self.move_to(starts[i])
         self._post_search_status()
+        if wrapped and len(starts) > 1:
+            where = "first hit (from the top)" if forward else "last hit (from the bottom)"
+            self.notify(f"Wrapped around to the {where}", timeout=2, markup=False)
         return True
 
     def action_next_hit(self) -> None:

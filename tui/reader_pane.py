@@ -165,7 +165,7 @@ class ReaderPane(Vertical):
         elif event.current:
             status = f"“{query}” {event.current}/{event.total}"
         else:
-            status = f"“{query}” {event.total} hits"
+            status = f"“{query}” {event.total} hit{'s' if event.total != 1 else ''}"
         self.header.set_search(status)
 
     # Search: "/" opens the bar; typing highlights live; enter goes to the first

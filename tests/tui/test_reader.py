@@ -172,6 +172,23 @@ async def test_search_wraps_and_reports_not_found(seeds, state_dir) -> None:
         assert "not found" in app.reader_pane.header.render().plain
         await pilot.press("escape", "slash", "escape")
         assert not reader.search_active and reader.has_focus
+        # Stepping past the last hit goes round to the first, and says so.
+        await pilot.press("slash", *"roundworm", "enter")
+        await settle(pilot)
+        hits = reader.search_hits
+        assert len(hits) >= 3 and reader.current_hit_number() == 1
+        toasts = lambda: [str(n.message) for n in app._notifications]  # noqa: E731, SLF001
+        await pilot.press(*["n"] * (len(hits) - 1))
+        await settle(pilot)
+        assert reader.current_hit_number() == len(hits)
+        assert not any("Wrapped" in t for t in toasts())
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader.current_hit_number() == 1 and "Wrapped around to the first hit (from the top)" in toasts()
+        await pilot.press("N")
+        await settle(pilot)
+        assert reader.current_hit_number() == len(hits)
+        assert "Wrapped around to the last hit (from the bottom)" in toasts()
 
 
 @run_async
