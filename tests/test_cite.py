@@ -549,6 +549,17 @@ def test_title_ending_in_a_period_is_not_doubled() -> None:
     assert format_citation(c, "apa") == "“Text.” Kim Jong Un visits Wonsan Inc. (n.d.)."
 
 
+@pytest.mark.parametrize("title", ["A sentence title.", "Kim waits…", "Kim waits..."])
+def test_title_ending_in_a_period_or_ellipsis_takes_no_comma(title: str) -> None:
+    # Like ? and !: the title's own end stands for the comma or period after it.
+    c = bare(title=title, publisher="Site")
+    assert format_citation(c, "chicago") == f"“Text.” “{title}” Site, ¶ 4."
+    assert format_citation(c, "mla") == f"“Text.” (par. 4) “{title}” Site."
+    assert format_citation(c, "apa") == f"“Text.” (para. 4) {title} (n.d.). Site."
+    last = bare(title=title, paragraph=None, line=None)  # the title ends the note
+    assert format_citation(last, "chicago") == f"“Text.” “{title}”"
+
+
 def test_title_with_inner_quotes_uses_single_quotes() -> None:
     c = bare(title="What “Ask a North Korean” taught us")
     assert format_citation(c, "chicago") == "“Text.” “What ‘Ask a North Korean’ taught us,” ¶ 4."

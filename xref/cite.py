@@ -432,14 +432,16 @@ def _inner_quotes(title: str) -> str:
     return "".join(out)
 
 
+# A title ending in one of these takes no comma or period after it.
+_TITLE_END = ("?", "!", ".", "…")
+
+
 def _quoted(text: str, punct: str) -> str:
     """“text,” with the punctuation inside the quotes, unless text already ends
-    in ? or ! (then no comma or period is added)."""
+    in ? ! . or … (then no comma or period is added)."""
     ends_in_quote = text.endswith(("”", '"'))
     inner = _inner_quotes(text)
-    if inner.endswith(("?", "!")) or (ends_in_quote and inner[:-1].endswith(("?", "!", ".", ","))):
-        return f"“{inner}”"
-    if punct == "." and inner.endswith("."):
+    if inner.endswith(_TITLE_END) or (ends_in_quote and inner[:-1].endswith((*_TITLE_END, ","))):
         return f"“{inner}”"
     if ends_in_quote:  # “Kim says ‘no,’”
         return f"“{inner[:-1]}{punct}{inner[-1]}”"
@@ -448,7 +450,7 @@ def _quoted(text: str, punct: str) -> str:
 
 def _with(text: str, punct: str) -> str:
     """``text`` followed by ``punct`` unless it already ends in end punctuation."""
-    if punct == "." and text.endswith((".", "?", "!")):
+    if punct == "." and text.endswith(_TITLE_END):
         return text
     if punct == "," and text.endswith(","):
         return text
