@@ -565,6 +565,33 @@ def test_title_with_inner_quotes_uses_single_quotes() -> None:
     assert format_citation(c, "chicago") == "“Text.” “What ‘Ask a North Korean’ taught us,” ¶ 4."
 
 
+def test_double_quotes_in_a_quotation_become_single() -> None:
+    doc = kinoshita()
+    start, end = paragraph_span(doc, doc.text.index("It read, “Remove"))
+    c = make_citation(doc, start, end, accessed=ACCESSED)
+    # The banner's first quotation is closed with a “ in the document: it still closes.
+    inside = (
+        "It read, ‘Remove Kim Jong-un and become the next An Jung-geun (the young assassin of Ito "
+        "Hirobumi) !’ ‘South Korea is the world’s tenth largest economy, yet we are the poorest "
+        "country in the world! What is the cause?’ in broad letters.”"
+    )
+    for style in ("chicago", "apa", "mla"):
+        out = format_citation(c, style)
+        assert out.startswith("“In early 2021, near Kim Il-sung Square")
+        assert inside in out, style
+    # A blockquote and the data formats keep the text as it is.
+    assert "It read, “Remove Kim Jong-un" in format_citation(c, "markdown")
+    assert "Hirobumi) !“ “South Korea" in format_citation(c, "bibtex")
+    assert json.loads(format_citation(c, "csl-json"))[0]["note"] == f"“{c.quote}”"
+
+    # Straight quotes too, opening after a space or bracket and closing before one.
+    text = 'Poetry collection "I Am Selling My Daughter" ("내 딸을"), and "he said "yes"" twice.'
+    straight = dataclasses.replace(c, quote=text)
+    assert format_citation(straight, "chicago").startswith(
+        "“Poetry collection ‘I Am Selling My Daughter’ (‘내 딸을’), and ‘he said ‘yes’’ twice.” "
+    )
+
+
 @pytest.mark.parametrize(
     ("byline", "authors"),
     [
@@ -891,6 +918,9 @@ METADATA: list[dict[str, str]] = [
 ]
 
 
+FOLD_QUOTES = str.maketrans({q: "'" for q in '“”"‘’'})
+
+
 @pytest.mark.parametrize("meta", METADATA, ids=range(len(METADATA)))
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003"])
 def test_no_output_is_ever_messy(prefix: str, meta: dict[str, str]) -> None:
@@ -912,8 +942,14 @@ def test_no_output_is_ever_messy(prefix: str, meta: dict[str, str]) -> None:
                 (item,) = json.loads(out)
                 if c.quote:
                     assert item["note"] == f"“{c.quote}”"
-            elif style != "bibtex" and c.quote:
+            elif style == "markdown" and c.quote:
                 assert c.quote in out  # the exact (tidied) document text
+            elif style != "bibtex" and c.quote:
+                # the same, but for its double quotes, which turn single inside the outer ones
+                quoted = out[1 : len(c.quote) + 1]
+                assert out[0] == "“" and out[len(c.quote) + 1] == "”"
+                assert quoted.translate(FOLD_QUOTES) == c.quote.translate(FOLD_QUOTES)
+                assert not set(quoted) & set('“”"')
 
 
 def test_accessed_defaults_to_today() -> None:

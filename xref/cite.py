@@ -6,8 +6,10 @@ Chicago notes-bibliography, APA 7, MLA 9, Markdown, BibTeX (biblatex
 
 The quoted text is always the exact document text with its white space tidied
 (runs of white space, line breaks included, become one space); nothing else in
-it is changed. Missing metadata is left out cleanly: no "None", no empty quotes,
-no dangling commas.
+it is changed, except that the styles which put it in quotation marks
+(Chicago, APA, MLA) turn the double quotes inside it into single ones.
+Missing metadata is left out cleanly: no "None", no empty quotes, no dangling
+commas.
 
 Stdlib only; never imports Textual.
 """
@@ -418,17 +420,36 @@ def _locator(c: Citation, paragraph_label: str) -> str:
     return ""
 
 
-def _inner_quotes(title: str) -> str:
-    """Double quotes inside a quoted title become single ones (American style)."""
-    title = title.replace("“", "‘").replace("”", "’")
+# What stands before an opening quotation mark, and after a closing one.
+_OPENS_AFTER = "([{‘—–"
+_CLOSES_BEFORE = ".,;:!?)]}’—–"
+
+
+def _inner_quotes(text: str) -> str:
+    """Double quotes inside a quotation (a quoted title or passage) become single
+    ones, American style: “a ‘b’ c”. Which way one turns comes from where it
+    stands (after a space it opens, before one it closes), so a document's “
+    typed as a closing mark still closes; a mark between two words or two spaces
+    keeps its own way, and straight ones then alternate."""
     out: list[str] = []
-    opening = True
-    for ch in title:
-        if ch == '"':
-            out.append("‘" if opening else "’")
-            opening = not opening
-        else:
+    opening = True  # what the next straight " is, when its place does not tell
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch not in '“”"':
             out.append(ch)
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i < last else " "
+        opens = before.isspace() or before in _OPENS_AFTER
+        closes = after.isspace() or after in _CLOSES_BEFORE
+        if opens != closes:
+            single = "‘" if opens else "’"
+        elif ch == '"':
+            single = "‘" if opening else "’"
+        else:
+            single = "‘" if ch == "“" else "’"
+        opening = single == "’"
+        out.append(single)
     return "".join(out)
 
 
@@ -476,7 +497,8 @@ def _elements(items: Iterable[tuple[str, bool]], end: str = ".") -> str:
 def _quote_part(c: Citation, locator: str = "") -> str:
     if not c.quote:
         return ""
-    return f"“{c.quote}” ({locator})" if locator else f"“{c.quote}”"
+    quote = _inner_quotes(c.quote)
+    return f"“{quote}” ({locator})" if locator else f"“{quote}”"
 
 
 def _join(*parts: str) -> str:
