@@ -515,6 +515,31 @@ def test_line_locator_when_paragraph_unknown() -> None:
     assert (item["locator"], item["label"]) == ("12", "line")
 
 
+def test_a_quote_over_several_paragraphs_cites_the_range() -> None:
+    doc = wikipedia()
+    start = doc.text.index("South Korea")  # "ResidenceSouth Korea", in the infobox
+    end = doc.text.index("favored propaganda poets") + len("favored propaganda poets")
+    c = make_citation(doc, start, end, accessed=ACCESSED)
+    assert (c.paragraph, c.last_paragraph, c.paragraphs) == (2, 4, (2, 4))
+    quote = "“South Korea OccupationPoet,"
+    assert format_citation(c, "chicago").startswith(quote)
+    assert format_citation(c, "chicago").endswith("” “Jang Jin-sung,” Wikipedia, November 2019, ¶¶ 2–4.")
+    assert "poets” (paras. 2–4) Jang Jin-sung. (2019, November). Wikipedia." in format_citation(c, "apa")
+    assert "poets” (pars. 2–4) “Jang Jin-sung.” Wikipedia, Nov. 2019." in format_citation(c, "mla")
+    assert format_citation(c, "markdown").endswith("\n\n— “Jang Jin-sung”, Wikipedia, November 2019, ¶¶ 2–4")
+    assert "\tnote = {paras. 2--4},\n" in format_citation(c, "bibtex")
+    item = json.loads(format_citation(c, "csl-json"))[0]
+    assert (item["locator"], item["label"]) == ("2-4", "paragraph")
+
+    # One paragraph stays singular, even when the span takes in the blank lines around it.
+    p_start, p_end = paragraph_span(doc, end)
+    one = make_citation(doc, p_start - 2, p_end + 2, accessed=ACCESSED)
+    assert (one.paragraph, one.last_paragraph, one.paragraphs) == (4, None, (4, 4))
+    assert format_citation(one, "chicago").endswith(", ¶ 4.")
+    assert "\tnote = {para. 4},\n" in format_citation(one, "bibtex")
+    assert json.loads(format_citation(one, "csl-json"))[0]["locator"] == "4"
+
+
 def test_nothing_but_a_quote() -> None:
     c = bare(title="", paragraph=None, line=None)
     assert format_citation(c, "chicago") == "“Text.”"

@@ -55,8 +55,9 @@ class CopiedCitation:
 
 
 def locator(c: Citation) -> str:
-    if c.paragraph:
-        return f"¶ {c.paragraph}"
+    if c.paragraphs:
+        first, last = c.paragraphs
+        return f"¶¶ {first}–{last}" if last > first else f"¶ {first}"
     if c.line:
         return f"line {c.line}"
     return ""

@@ -95,6 +95,14 @@ class Citation:
     accessed: datetime.date
     paragraph: int | None  # 1-based paragraph of the quote's first character
     line: int | None  # 1-based line of the quote's first character
+    last_paragraph: int | None = None  # of its last character, when the quote runs on past ``paragraph``
+
+    @property
+    def paragraphs(self) -> tuple[int, int] | None:
+        """(first, last) paragraph of the quote, equal for one; None when unknown."""
+        if not self.paragraph:
+            return None
+        return self.paragraph, max(self.paragraph, self.last_paragraph or 0)
 
 
 def _tidy(text: str) -> str:
@@ -111,10 +119,13 @@ def make_citation(
     if start < 0 or end > len(doc.text):
         raise ValueError(f"span {start}:{end} is outside the document (length {len(doc.text)})")
     raw = doc.text[start:end]
-    # Locate the quote by its first visible character, so a selection that
-    # starts on the blank line before a paragraph is numbered as that paragraph.
+    # Locate the quote by its first and last visible characters, so a selection
+    # that starts on the blank line before a paragraph (or ends on the one after
+    # it) is numbered as that paragraph.
     first = start + (len(raw) - len(raw.lstrip())) if raw.strip() else start
+    last = start + len(raw.rstrip()) - 1 if raw.strip() else start
     paragraph = doc.layout.paragraph_of(first)  # 0 when the text has no paragraph
+    last_paragraph = doc.layout.paragraph_of(last)
     return Citation(
         doc_id=doc.id,
         quote=_tidy(raw),
@@ -126,6 +137,7 @@ def make_citation(
         accessed=accessed if accessed is not None else datetime.date.today(),
         paragraph=paragraph or None,
         line=doc.layout.line_of(first),
+        last_paragraph=last_paragraph if last_paragraph > paragraph else None,
     )
 
 
@@ -412,9 +424,12 @@ def _published(c: Citation, style: str) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def _locator(c: Citation, paragraph_label: str) -> str:
-    if c.paragraph:
-        return f"{paragraph_label} {c.paragraph}"
+def _locator(c: Citation, label: str, plural: str, dash: str = "–") -> str:
+    """``label`` and a paragraph ("¶ 4"), or ``plural`` and a range for a quote
+    over several ("¶¶ 2–4"); the line when the paragraph is unknown."""
+    if c.paragraphs:
+        first, last = c.paragraphs
+        return f"{plural} {first}{dash}{last}" if last > first else f"{label} {first}"
     if c.line:
         return f"line {c.line}"
     return ""
@@ -527,7 +542,7 @@ def _chicago(c: Citation) -> str:
             (c.title, True),
             (c.publisher, False),
             (_published(c, "chicago"), False),
-            (_locator(c, "¶"), False),
+            (_locator(c, "¶", "¶¶"), False),
             (accessed, False),
             (c.url, False),
         ]
@@ -562,7 +577,7 @@ def _apa(c: Citation) -> str:
         blocks = [site, date_block, link]
     else:  # nothing to refer to: the quote alone
         blocks = []
-    return _join(_quote_part(c, _locator(c, "para.")), *blocks)
+    return _join(_quote_part(c, _locator(c, "para.", "paras.")), *blocks)
 
 
 def _mla_authors(names: list[_Name]) -> str:
@@ -581,7 +596,7 @@ def _mla(c: Citation) -> str:
     author = _mla_authors(_names(c))
     accessed = f"Accessed {_date_mla(_as_date(c.accessed))}." if c.url else ""
     return _join(
-        _quote_part(c, _locator(c, "par.")),
+        _quote_part(c, _locator(c, "par.", "pars.")),
         _with(author, ".") if author else "",
         _elements([(c.title, True)]),
         _elements([(c.publisher, False), (_published(c, "mla"), False), (c.url, False)]),
@@ -610,7 +625,7 @@ def _markdown(c: Citation) -> str:
             _markdown_link(c.title, c.url),
             c.publisher,
             _published(c, "markdown"),
-            _locator(c, "¶"),
+            _locator(c, "¶", "¶¶"),
         )
         if p
     )
@@ -667,7 +682,7 @@ def _bibtex_name(n: _Name) -> str:
 def _bibtex(c: Citation) -> str:
     """biblatex ``@online`` entry; the quote goes in ``annotation``."""
     d = _parse_date(c.date)
-    note_parts = [_locator(c, "para.")]
+    note_parts = [_locator(c, "para.", "paras.", "--")]  # -- is TeX's en dash
     if c.date and d is None:  # free-text date: not a valid biblatex date field
         note_parts.append(c.date)
     fields: list[tuple[str, str]] = [
@@ -724,8 +739,10 @@ def _csl_json(c: Citation) -> str:
     if c.url:
         item["URL"] = c.url
         item["accessed"] = {"date-parts": [_as_date(c.accessed).parts()]}
-    if c.paragraph:
-        item["locator"], item["label"] = str(c.paragraph), "paragraph"
+    if c.paragraphs:
+        first, last = c.paragraphs
+        item["locator"] = f"{first}-{last}" if last > first else str(first)
+        item["label"] = "paragraph"
     elif c.line:
         item["locator"], item["label"] = str(c.line), "line"
     if c.quote:

@@ -204,8 +204,29 @@ async def test_a_keyboard_selection_is_cited_as_selected(seeds, state_dir) -> No
         await pilot.press("Y")
         await settle(pilot)
         assert app.clipboard.startswith("“The reproductive organs of a roundworm")
-        assert f"{PARAGRAPH}” Jin Ju-dong," in app.clipboard and "¶ 11." in app.clipboard
-        assert last_toast(app)[1].startswith("Paragraphs · ¶ 11 · ")
+        assert f"{PARAGRAPH}” Jin Ju-dong," in app.clipboard and app.clipboard.endswith(", ¶¶ 11–12.")
+        assert last_toast(app)[1].startswith("Paragraphs · ¶¶ 11–12 · ")
+
+
+@run_async
+async def test_a_selection_over_paragraphs_is_cited_with_their_range(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 35)) as pilot:
+        doc = app.index.document(D0)
+        await open_doc(pilot, D0, doc.text.index("South Korea"))  # ¶ 2, the infobox
+        reader = app.reader
+        await pilot.press("v")
+        while doc.layout.paragraph_of(reader.cursor_offset) < 4:  # down into ¶ 4
+            await pilot.press("down")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard.startswith("“South Korea OccupationPoet, intelligence officer")
+        assert app.clipboard.endswith("” “Jang Jin-sung,” Wikipedia, ¶¶ 2–4.")
+        assert last_toast(app)[1].startswith(f"Selection · ¶¶ 2–4 · {len(app.clipboard)} chars\n")
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CitationDialog) and app.screen.text == app.clipboard
 
 
 @run_async
