@@ -540,6 +540,53 @@ def test_a_quote_over_several_paragraphs_cites_the_range() -> None:
     assert json.loads(format_citation(one, "csl-json"))[0]["locator"] == "4"
 
 
+MARKDOWN = """# Kim's *history*
+
+Kim Il-sung founded **North Korea**. See [the *DPRK* page](https://x.org/a_b "DPRK"), `code_x` and [a
+reference][r]; snake_case_names, 2 * 3 and \\*stars\\* stay.
+
+> - quoted *item*
+> - and __another__
+
+[r]: https://example.org/r
+"""
+
+
+def markdown_doc(kind: str = "md") -> Document:
+    return Document(id=f"k.{kind}", path=Path(f"k.{kind}"), text=MARKDOWN, kind=kind, title="Kim")
+
+
+def test_a_markdown_quote_is_its_plain_text() -> None:
+    doc = markdown_doc()
+    layout = doc.layout
+    quotes = [make_citation(doc, *layout.paragraph_span(p), accessed=ACCESSED) for p in (1, 2, 3)]
+    assert [c.quote for c in quotes] == [
+        "Kim's history",
+        "Kim Il-sung founded North Korea. See the DPRK page, code_x and a reference; "
+        "snake_case_names, 2 * 3 and *stars* stay.",
+        "quoted item and another",
+    ]
+    # Only the quoted text changes: where it is, and the rest of the citation, do not.
+    assert [(c.paragraph, c.line) for c in quotes] == [(1, 1), (2, 3), (3, 6)]
+    assert format_citation(quotes[0], "chicago") == "“Kim's history” “Kim,” ¶ 1."
+    assert "\tannotation = {quoted item and another}" in format_citation(quotes[2], "bibtex")
+
+    # A span that cuts into the markup keeps the words it takes in.
+    start = doc.text.index("North Korea**")
+    end = doc.text.index("DPRK* page") + len("DPRK* pa")
+    cut = make_citation(doc, start, end, accessed=ACCESSED)
+    assert cut.quote == "North Korea. See the DPRK pa"
+    start = doc.text.index("de_x`")
+    assert make_citation(doc, start, start + 5, accessed=ACCESSED).quote == "de_x"
+    # A span of markup alone is quoted as it is, never as nothing.
+    start = doc.text.index("**North")
+    assert make_citation(doc, start, start + 2, accessed=ACCESSED).quote == "**"
+
+    # Text and HTML documents are quoted exactly.
+    txt = markdown_doc("txt")
+    assert make_citation(txt, *txt.layout.paragraph_span(1), accessed=ACCESSED).quote == "# Kim's *history*"
+
+
 def test_nothing_but_a_quote() -> None:
     c = bare(title="", paragraph=None, line=None)
     assert format_citation(c, "chicago") == "“Text.”"

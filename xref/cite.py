@@ -7,11 +7,13 @@ Chicago notes-bibliography, APA 7, MLA 9, Markdown, BibTeX (biblatex
 The quoted text is always the exact document text with its white space tidied
 (runs of white space, line breaks included, become one space); nothing else in
 it is changed, except that the styles which put it in quotation marks
-(Chicago, APA, MLA) turn the double quotes inside it into single ones.
-Missing metadata is left out cleanly: no "None", no empty quotes, no dangling
-commas.
+(Chicago, APA, MLA) turn the double quotes inside it into single ones, and
+that a Markdown document is quoted without its markup (``**North Korea**``
+is quoted as "North Korea"). Missing metadata is left out cleanly: no "None",
+no empty quotes, no dangling commas.
 
-Stdlib only; never imports Textual.
+Stdlib only, but for pyromark (the corpus's Markdown reader) on the first
+Markdown quote; never imports Textual.
 """
 
 from __future__ import annotations
@@ -110,6 +112,50 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
+# Markdown parse events that carry the document's words, and the inline
+# elements whose end joins the words on either side (a block's end parts them).
+_MARKDOWN_WORDS = frozenset({"Text", "Code", "Html", "InlineHtml"})
+_MARKDOWN_INLINE = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"})
+
+
+def _markdown_plain(text: str, start: int, end: int) -> str:
+    """The words of Markdown source ``text[start:end]`` without its markup:
+    emphasis, strong and code marks, link and image syntax (their text stays),
+    heading, blockquote and list markers. The whole text is parsed, so a span
+    inside ``**...**`` or a link defined further down is read as its context
+    makes it. "" when the source cannot be read."""
+    import pyromark  # on the first Markdown quote only
+
+    encoded = text.encode("utf-8", "surrogatepass")
+    lo = len(text[:start].encode("utf-8", "surrogatepass"))  # pulldown-cmark's ranges are in bytes
+    hi = lo + len(text[start:end].encode("utf-8", "surrogatepass"))
+    try:
+        events = pyromark.events_with_range(text)  # parsed here, made Python objects as read
+    except (ValueError, TypeError, UnicodeError):
+        return ""
+    pieces: list[str] = []
+    for event, span in events:
+        a, b = span["start"], span["end"]
+        if b <= lo:
+            continue
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+            pieces.append(" ")
+            continue
+        ((kind, value),) = event.items()
+        if kind in _MARKDOWN_WORDS:
+            if a >= hi:
+                break  # the words come in document order: no later one is quoted
+            if lo <= a and b <= hi:
+                pieces.append(value)
+            else:  # cut by the span: its part of the source, less a code span's backticks
+                cut = encoded[max(a, lo) : min(b, hi)].decode("utf-8", "surrogatepass")
+                pieces.append(cut.strip("`") if kind == "Code" else cut)
+        elif kind == "End":  # value: "Emphasis", or {"Heading": "H1"} for a tag with fields
+            if (value if isinstance(value, str) else next(iter(value))) not in _MARKDOWN_INLINE:
+                pieces.append(" ")
+    return _tidy("".join(pieces))
+
+
 def make_citation(
     doc: Document, start: int, end: int, *, accessed: datetime.date | None = None
 ) -> Citation:
@@ -126,9 +172,12 @@ def make_citation(
     last = start + len(raw.rstrip()) - 1 if raw.strip() else start
     paragraph = doc.layout.paragraph_of(first)  # 0 when the text has no paragraph
     last_paragraph = doc.layout.paragraph_of(last)
+    quote = _tidy(raw)
+    if doc.kind == "md" and quote:  # quoted as read, without the markup; a span of markup alone as it is
+        quote = _markdown_plain(doc.text, start, end) or quote
     return Citation(
         doc_id=doc.id,
-        quote=_tidy(raw),
+        quote=quote,
         title=_tidy(doc.title),
         authors=split_authors(doc.author),
         publisher=_tidy(doc.publisher),

@@ -407,6 +407,28 @@ async def test_document_text_is_never_markup_in_the_notification(tmp_path, state
 
 
 @run_async
+async def test_a_markdown_document_is_quoted_without_its_markup(tmp_path, state_dir) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kim.md").write_text(
+        "# Kim history\n\nKim Il-sung founded **North Korea**. It is [the *DPRK*](https://x.org/dprk).\n",
+        encoding="utf-8",
+    )
+    ws = open_workspace([corpus], kb_path=None, use_user_kb=False, use_cache=False)
+    app = make_app(ws, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        doc = ws.index.document("kim.md")
+        await open_doc(pilot, doc.id, doc.text.index("founded"))
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "“Kim Il-sung founded North Korea.” “Kim history,” ¶ 2."
+        await pilot.press("Y")
+        await settle(pilot)
+        assert app.clipboard == "“Kim Il-sung founded North Korea. It is the DPRK.” “Kim history,” ¶ 2."
+        assert "“Kim Il-sung founded North Korea.…”" in last_toast(app)[1]
+
+
+@run_async
 async def test_help_lists_the_citation_keys(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
