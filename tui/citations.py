@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.clipboard import DeliveryReport
-from tui.keybar import KeyHint
+from tui.keybar import KeyBar, KeyHint
 from xref.atomic import write_atomically
 from tui.style import clean
 from xref.cite import STYLE_LABELS, STYLES, Citation
@@ -145,6 +145,7 @@ class StylePicker(ModalScreen[str | None]):
             yield OptionList(*options, id="styles", markup=False)
             if self._preview is not None:
                 yield Static(Content(""), id="style-preview", markup=False)
+        yield KeyBar()  # this dialog's keys, not the reader's under it
 
     def on_mount(self) -> None:
         options = self.query_one("#styles", OptionList)
@@ -265,6 +266,7 @@ class CitationDialog(ModalScreen[None]):
             with Horizontal(id="citation-save"):
                 yield Input(self._save_path, placeholder="file to save the citation to", id="citation-path")
                 yield Button("Save", id="citation-save-button", compact=True)
+        yield KeyBar()  # this dialog's keys, not the reader's under it
 
     def on_mount(self) -> None:
         self.query_one("#citation-text").focus()

@@ -22,6 +22,7 @@ from tui.app import XrefApp
 from tui.citations import CitationDialog, StylePicker
 from tui.clipboard import DeliveryReport, copy_locally, deliver, local_clipboard_unavailable
 from tui.help import HelpScreen
+from tui.keybar import KeyBar
 from xref.engine import open_workspace
 
 D0, D1, D2, D3 = SEED_IDS
@@ -384,6 +385,33 @@ async def test_the_last_citation_dialog_shows_plain_text_and_saves_it(seeds, sta
         assert target.read_text(encoding="utf-8") == app.clipboard + "\n"
         assert not isinstance(app.screen, CitationDialog)
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def key_bar_shown(app: XrefApp) -> str:
+    """The key bar on the bottom line, as the screen on top shows it."""
+    widget, _ = app.screen.get_widget_at(1, app.size.height - 1)
+    assert isinstance(widget, KeyBar) and widget.screen is app.screen
+    return widget.plain
+
+
+@run_async
+async def test_the_citation_dialogs_show_their_own_keys(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_doc(pilot, D2, kim_jong_un_offset(app))
+        assert "y Y Cite" in key_bar_shown(app)
+        await pilot.press("y", "c")
+        await settle(pilot)
+        assert isinstance(app.screen, CitationDialog)
+        shown = key_bar_shown(app)  # not the reader's keys, which do nothing here
+        assert shown.split() == ["esc", "Close", "^s", "Save", "to", "file", "^p", "palette"], shown
+        app.screen.query_one("#citation-path").focus()
+        await settle(pilot)
+        assert "^s Save to file" in key_bar_shown(app)
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert isinstance(app.screen, StylePicker)
+        assert key_bar_shown(app).split() == ["esc", "Close", "^p", "palette"]
 
 
 @run_async
