@@ -26,3 +26,42 @@ def seed_workspace():
 
     # The user's own knowledge base must not change what the tests see.
     return open_workspace(kb_path=None, use_user_kb=False)
+
+
+@pytest.fixture
+def lock_folder(monkeypatch):
+    """``lock_folder(path)``: the folder acts as if it were chmod 000 for this
+    process (the tests run as root, which ignores permission bits): it can be
+    looked at from outside, not listed, and nothing in it can be reached."""
+    import errno
+    import io
+
+    locked: list[str] = []
+
+    def denied(path, *, itself: bool) -> bool:
+        if isinstance(path, int):  # a file descriptor: already open
+            return False
+        name = os.path.abspath(os.fsdecode(path))
+        return any(name.startswith(folder + os.sep) or (itself and name == folder) for folder in locked)
+
+    def guard(module, attr: str, *, itself: bool) -> None:
+        real = getattr(module, attr)
+
+        def call(path=".", *args, **kwargs):
+            if denied(path, itself=itself):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(module, attr, call)
+
+    guard(os, "stat", itself=False)
+    guard(os, "lstat", itself=False)
+    guard(os, "scandir", itself=True)
+    guard(os, "listdir", itself=True)
+    guard(os, "open", itself=True)
+    guard(io, "open", itself=True)
+
+    def lock(path) -> None:
+        locked.append(os.path.abspath(path))
+
+    return lock

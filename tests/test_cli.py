@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +106,58 @@ def test_missing_path_is_a_clear_error(tmp_path):
     code, _, err = run("entities", str(tmp_path / "nope"))
     assert code == 1
     assert "no such file or folder" in err and "Traceback" not in err
+
+
+def test_named_paths_in_a_folder_we_may_not_search_are_reported_and_the_rest_loads(tmp_path, lock_folder):
+    (tmp_path / "good.txt").write_text("Kim Jong-un visited Pyongyang.", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "in.txt").write_text("Kim Jong-il", encoding="utf-8")
+    lock_folder(locked)
+    code, out, err = run("mentions", "--no-cache", str(locked), str(locked / "in.txt"), str(tmp_path / "good.txt"))
+    assert code == 0 and "Traceback" not in err
+    assert f"xref: error: {locked / 'in.txt'}: permission denied" in err.splitlines()
+    assert {json.loads(line)["doc"] for line in out.splitlines()} == {"good.txt"}
+    code, _, err = run("mentions", "--no-cache", str(locked))
+    assert err.splitlines()[0] == f"xref: error: {locked}: cannot list folder: permission denied"
+
+
+def test_a_named_symlink_loop_is_called_one(tmp_path):
+    try:
+        (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+        (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    except (OSError, NotImplementedError):
+        pytest.skip("symlinks not supported here")
+    _, _, err = run("mentions", "--no-cache", str(tmp_path / "a.txt"))
+    assert err.splitlines()[0] == f"xref: error: {tmp_path / 'a.txt'}: too many levels of symbolic links"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_unreadable_folders_under_real_permissions(tmp_path):
+    """What a user who is not root sees (as root, without the capabilities that pass permission checks)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root and no setpriv to drop the permission-override capabilities")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    locked = tmp_path / "perm" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "in.txt").write_text("Kim Jong-il", encoding="utf-8")
+    (tmp_path / "perm" / "good.txt").write_text("Kim Jong-un", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        for named, shown, reason in ((locked, "locked", "cannot list folder: permission denied"),
+                                     (locked / "in.txt", locked / "in.txt", "permission denied")):
+            proc = subprocess.run(
+                [*prefix, sys.executable, "-m", "xref.cli", "mentions", "--no-cache", str(named),
+                 str(tmp_path / "perm" / "good.txt")],
+                capture_output=True, text=True, cwd=tmp_path, timeout=60, env=source_env(),
+            )
+            assert "Traceback" not in proc.stderr
+            assert proc.stderr.splitlines()[0] == f"xref: error: {shown}: {reason}"
+            assert proc.returncode == 0 and '"doc": "good.txt"' in proc.stdout
+    finally:
+        locked.chmod(0o700)
 
 
 def test_problem_files_go_to_stderr_and_the_rest_loads(tmp_path):

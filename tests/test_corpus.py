@@ -464,6 +464,45 @@ def test_missing_input_path_is_a_problem(tmp_path: Path) -> None:
     assert any("missing.txt" in p.path and "no such" in p.reason for p in corpus.problems)
 
 
+def test_named_paths_in_a_folder_we_may_not_search_are_problems(tmp_path: Path, lock_folder) -> None:
+    good = write(tmp_path, "good.txt", "Good\n")
+    inside = write(tmp_path, "locked/in.txt", "Inside\n")
+    locked = inside.parent
+    lock_folder(locked)
+    corpus = load_corpus([inside, good])
+    assert [d.id for d in corpus] == ["good.txt"]
+    assert problem_for(corpus, str(inside)).reason == "permission denied"
+    # Alone, each makes the locked folder the root: its manifest cannot be looked for either.
+    alone = load_corpus([inside])
+    assert [(p.path, p.reason) for p in alone.problems] == [(str(inside), "permission denied")]
+    folder = load_corpus([locked])
+    assert [(p.path, p.reason) for p in folder.problems] == [(str(locked), "cannot list folder: permission denied")]
+
+
+def test_a_manifest_entry_for_a_file_we_may_not_reach_is_not_called_missing(tmp_path: Path, lock_folder) -> None:
+    write(tmp_path, "manifest.toml", '[[document]]\nfile = "locked/in.txt"\ntitle = "In"\n')
+    write(tmp_path, "good.txt", "Good\n")
+    write(tmp_path, "locked/in.txt", "Inside\n")
+    lock_folder(tmp_path / "locked")
+    corpus = load_corpus([tmp_path])
+    assert [d.id for d in corpus] == ["good.txt"]
+    assert [(p.path, p.reason) for p in corpus.problems] == [("locked", "cannot list folder: permission denied")]
+
+
+def test_a_named_symlink_loop_or_broken_link_says_so(tmp_path: Path) -> None:
+    try:
+        (tmp_path / "a").symlink_to(tmp_path / "b")
+        (tmp_path / "b").symlink_to(tmp_path / "a")
+        (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    except (OSError, NotImplementedError):
+        pytest.skip("symlinks not supported here")
+    corpus = load_corpus([tmp_path / "a", tmp_path / "gone.txt"])
+    assert {(p.path, p.reason) for p in corpus.problems} == {
+        (str(tmp_path / "a"), "too many levels of symbolic links"),
+        (str(tmp_path / "gone.txt"), "broken symbolic link"),
+    }
+
+
 def test_progress_is_reported_after_each_file(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt", "c.bin.txt", "d.pdf"):
         write(tmp_path, name, "x\n" if name != "c.bin.txt" else b"\x00\x01")

@@ -639,6 +639,22 @@ def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
     assert len(kb) == len(load_builtin())
 
 
+def test_user_file_in_a_folder_we_may_not_search_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lock_folder
+) -> None:
+    path = tmp_path / "locked" / "kb.toml"
+    path.parent.mkdir()
+    path.write_text(GOOD_TABLE, encoding="utf-8")
+    load_builtin()
+    lock_folder(path.parent)
+    kb, problems = load_knowledge_base(path)
+    assert problems == [Problem(str(path), "cannot read the file (Permission denied)")]
+    assert len(kb) == len(load_builtin())
+    monkeypatch.setattr(kb_module, "default_user_kb_path", lambda: path)
+    kb, problems = load_knowledge_base()  # not named: there may be none, but the user should know
+    assert [p.reason for p in problems] == ["cannot read the file (Permission denied)"]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda s: s.encode("utf-8"))))
 def test_any_user_file_content_never_raises(content: bytes) -> None:

@@ -43,6 +43,7 @@ from tui.rowlist import RowList
 from tui.state import StateStore
 from tui.style import clean
 from xref.sanitise import sanitise_line
+from xref.corpus import is_missing
 from xref.engine import Workspace
 from xref.index import CorpusIndex
 from xref.model import Mention, Problem
@@ -833,10 +834,10 @@ def run(
 ) -> int:
     """Run the reader; the exit code for the shell."""
     for p in paths:
-        if not Path(p).exists():
+        if is_missing(p):  # one that is there but cannot be read is reported by the loader
             print(f"xref: {p}: no such file or folder", file=err)
             return 1
-    if kb_path is not None and not Path(kb_path).exists():
+    if kb_path is not None and is_missing(Path(kb_path).expanduser()):
         print(f"xref: {kb_path}: no such knowledge-base file", file=err)
         return 1
     app = XrefApp(paths, kb_path=kb_path, use_cache=use_cache)

@@ -39,6 +39,7 @@ __all__ = [
     "LoadError",
     "bundled_corpus_path",
     "CorpusPlan",
+    "is_missing",
     "LazyDocument",
     "TextSource",
     "load_corpus",
@@ -231,22 +232,27 @@ def plan_corpus(paths: Sequence[str | Path] = ()) -> CorpusPlan:
     files: list[Path] = []
     for path in inputs:
         try:
-            is_dir = path.is_dir()
-            exists = is_dir or path.exists() or path.is_symlink()
-        except OSError as err:  # e.g. a path component we may not search
-            problems.append(Problem(str(path), _describe_os_error(err, path)))
+            info = path.stat()  # follows symbolic links
+        except OSError as err:  # missing, a broken or looping link, a folder on the way we may not search
+            problems.append(Problem(str(path), _describe_input_error(err, path)))
             continue
-        if is_dir:
+        if stat.S_ISDIR(info.st_mode):
             folders.append(path)
-        elif exists:
-            files.append(path)
         else:
-            problems.append(Problem(str(path), "no such file or folder"))
+            files.append(path)
 
     root = _common_root(folders, files, inputs)
     manifest_path = root / MANIFEST_NAME
     manifest: dict[str, dict[str, str]] = {}
-    if manifest_path.is_file():
+    try:
+        has_manifest = manifest_path.is_file()
+    except PermissionError:
+        # The root cannot be searched: the walk, or the named paths in it, report that.
+        has_manifest = False
+    except OSError as err:
+        problems.append(Problem(MANIFEST_NAME, _describe_os_error(err, manifest_path) + "; manifest ignored"))
+        has_manifest = False
+    if has_manifest:
         manifest = _read_manifest(manifest_path, root, problems)
 
     candidates: dict[str, Path] = {}
@@ -300,10 +306,12 @@ def _walk(
     """
     prefix = _rel_id(top, root)
     prefix = "" if prefix == "." else prefix + "/"
+    # The folder named is reported by its path: as an id, the root would be only ".".
+    top_name = prefix.rstrip("/") or str(top)
     try:
         top_stat = top.stat()
     except OSError as err:
-        problems.append(Problem(prefix.rstrip("/") or ".", _describe_os_error(err, top)))
+        problems.append(Problem(top_name, _describe_os_error(err, top)))
         return
     top_key = (top_stat.st_dev, top_stat.st_ino)
     seen: dict[tuple[int, int], str] = {top_key: prefix.rstrip("/") or "."}
@@ -336,7 +344,7 @@ def _walk(
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as err:
             reason = "cannot list folder: " + _describe_os_error(err, folder)
-            problems.append(Problem(rel.rstrip("/") or ".", reason))
+            problems.append(Problem(rel.rstrip("/") or top_name, reason))
             continue
         subfolders: list[tuple[Path, str]] = []
         for entry in entries:
@@ -435,8 +443,7 @@ def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str,
             warn(f"{where}: second entry for the same file ignored")
             continue
         entries[doc_id] = meta
-        target = root / doc_id
-        if not (target.exists() or target.is_symlink()):
+        if is_missing(root / doc_id):
             warn(f"{where}: names a missing file")
     return entries
 
@@ -545,6 +552,28 @@ def _read_bytes(path: Path) -> bytes:
         raise LoadError(_describe_os_error(err, path)) from err
     finally:
         os.close(fd)
+
+
+def is_missing(path: str | Path) -> bool:
+    """Whether nothing at all is at ``path``, not even a broken symbolic link.
+
+    False when something is there, and when that cannot be told (a folder on
+    the way that we may not search): loading it then says why it cannot.
+    """
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        pass
+    return False
+
+
+def _describe_input_error(err: OSError, path: Path) -> str:
+    """Why a path named by the user cannot be used."""
+    if isinstance(err, (FileNotFoundError, NotADirectoryError)) and not os.path.islink(path):
+        return "no such file or folder"
+    return _describe_os_error(err, path)
 
 
 def _describe_os_error(err: OSError, path: Path) -> str:

@@ -43,7 +43,17 @@ from xref.cache import (
     recognition_key,
     text_crc,
 )
-from xref.corpus import META_FIELDS, Corpus, CorpusPlan, LazyDocument, LoadError, load_document, plan_corpus, read_file
+from xref.corpus import (
+    META_FIELDS,
+    Corpus,
+    CorpusPlan,
+    LazyDocument,
+    LoadError,
+    is_missing,
+    load_document,
+    plan_corpus,
+    read_file,
+)
 from xref.index import CorpusIndex, add_cooccurrence, merge_cooccurrence, summarise
 from xref.kb import KnowledgeBase, load_knowledge_base
 from xref.model import Document, Entity, Problem, TextLayout
@@ -139,8 +149,9 @@ def open_workspace(
     """Load ``paths`` (default: the bundled corpus), recognise and index every document.
 
     Never raises for bad input files, a bad user knowledge base or a bad index
-    cache: those become ``problems``. Raises FileNotFoundError only when a
-    named path does not exist.
+    cache: those become ``problems``, and so does a named path that is there
+    but cannot be used (a folder on the way we may not search, a symbolic
+    link loop). Raises FileNotFoundError only when nothing is at a named path.
 
     ``progress(stage, done, total)``: stage "index" while files are read and
     recognised, "load" when the cache supplied everything. ``use_cache``:
@@ -151,7 +162,7 @@ def open_workspace(
     """
     started = time.perf_counter()
     for p in paths:
-        if not Path(p).exists():
+        if is_missing(p):
             raise FileNotFoundError(f"{p}: no such file or folder")
     kb, kb_problems = load_knowledge_base(Path(kb_path) if kb_path else None, use_default_user_file=use_user_kb)
     plan = plan_corpus(paths)

@@ -27,6 +27,7 @@ from typing import Any
 
 import platformdirs
 
+from xref.corpus import is_missing
 from xref.model import Entity, EntityType, Problem
 from xref.sanitise import sanitise_line
 from xref.tomltext import TomlSyntaxError, load_toml
@@ -451,13 +452,15 @@ def load_knowledge_base(
     and the built-in knowledge base is returned unchanged.
     """
     kb = load_builtin()
+    # Only a file that is surely not there counts as absent: one we may not
+    # even look at (a folder on the way is locked) is read, and says why not.
     if user_path is not None:
         path = Path(user_path).expanduser()
-        if not path.exists():
+        if is_missing(path):
             return kb, [Problem(str(path), "knowledge-base file not found")]
     elif use_default_user_file:
         path = default_user_kb_path()
-        if not path.exists():
+        if is_missing(path):
             return kb, []
     else:
         return kb, []

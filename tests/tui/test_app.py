@@ -454,3 +454,30 @@ async def test_the_first_screen_is_styled_once_not_again_for_its_breakpoints(see
             # Textual restyles the whole screen when it is first shown; the
             # breakpoint classes were set while it was empty, so not again.
             assert len([n for n in whole_screen if n > 0]) == 1, whole_screen
+
+
+def test_the_reader_opens_on_a_path_it_may_not_look_into_and_the_loader_says_why(
+    tmp_path, monkeypatch, lock_folder
+) -> None:
+    import io
+
+    import pytest
+
+    import tui.app as app_module
+
+    class Started(Exception):
+        pass
+
+    def fake_app(paths, **kwargs):
+        raise Started(paths)
+
+    monkeypatch.setattr(app_module, "XrefApp", fake_app)
+    inside = tmp_path / "locked" / "in.txt"
+    inside.parent.mkdir()
+    inside.write_text("Kim Jong-il", encoding="utf-8")
+    lock_folder(inside.parent)
+    with pytest.raises(Started):  # past the checks: the loader reports it like any other problem
+        app_module.run([inside], kb_path=inside.parent / "kb.toml", err=io.StringIO())
+    err = io.StringIO()
+    assert app_module.run([tmp_path / "nope"], err=err) == 1
+    assert err.getvalue() == f"xref: {tmp_path / 'nope'}: no such file or folder\n"
