@@ -669,3 +669,23 @@ def test_benchmark_report_leaves_reader_figures_blank_for_a_size_indexed_only(tm
     rg_row = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| Cold index ÷"))
     rg_cells = [c.strip() for c in rg_row.strip("|").split("|")]
     assert rg_cells[2:4] == ["2.0× (rg 1.00 s)", "0.1× (rg 40.00 s)"], rg_cells
+
+
+def test_clean_up_keeps_the_cache_of_a_corpus_it_may_not_look_for(tmp_path: Path, cache_dir: Path, lock_folder) -> None:
+    """A corpus folder behind a locked one may still be there: its cache is not deleted, nothing raises."""
+    from xref.cache import _GC_MARK, _collect_garbage
+
+    hidden = tmp_path / "private" / "corpus"
+    hidden.mkdir(parents=True)
+    (hidden / "a.txt").write_text("Kim Jong-un in Pyongyang.\n", encoding="utf-8")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / "b.txt").write_text("Kim Jong-il in Pyongyang.\n", encoding="utf-8")
+    for root in (hidden, gone):
+        open_workspace([root], use_user_kb=False, cache_dir=cache_dir).close()
+    shutil.rmtree(gone)
+    os.utime(cache_dir / _GC_MARK, (0, 0))  # the last clean-up was long ago
+    lock_folder(tmp_path / "private")
+    _collect_garbage(cache_dir, cache_dir / "current.sqlite")
+    assert cache_file_for(hidden, cache_dir).exists()
+    assert not cache_file_for(gone, cache_dir).exists()

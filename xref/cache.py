@@ -757,6 +757,18 @@ GC_EVERY = 24 * 3600  # seconds between looks for cache files of corpora that ar
 _GC_MARK = ".last-cleanup"
 
 
+def _gone(root: str) -> bool:
+    """Whether the corpus folder ``root`` surely no longer exists. A folder we
+    may not look into (one on the way is locked) may still be there: kept."""
+    try:
+        os.stat(root)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
 def _collect_garbage(folder: Path, current: Path) -> None:
     """Delete the cache files of corpora whose folder no longer exists (at most daily).
 
@@ -782,7 +794,7 @@ def _collect_garbage(folder: Path, current: Path) -> None:
                 conn.close()
         except sqlite3.Error:
             continue
-        if row is None or not isinstance(row[0], bytes) or Path(_path(row[0])).exists():
+        if row is None or not isinstance(row[0], bytes) or not _gone(_path(row[0])):
             continue
         for suffix in ("", "-wal", "-shm"):
             try:
