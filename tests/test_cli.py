@@ -170,6 +170,32 @@ def test_problem_files_go_to_stderr_and_the_rest_loads(tmp_path):
     assert docs == {"good.txt"}
 
 
+def test_a_named_file_that_is_no_document_says_why(tmp_path):
+    pdf = tmp_path / "some.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    code, out, err = run("mentions", "--no-cache", str(pdf))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f"xref: error: {pdf}: unsupported file type '.pdf'; xref reads .txt, .md, .markdown, .html and .htm files",
+        "xref: no documents loaded",
+    ]
+    if os.name == "posix":
+        code, out, err = run("mentions", "--no-cache", os.devnull)
+        assert code == 1 and out == ""
+        assert err.splitlines() == [f"xref: error: {os.devnull}: not a regular file", "xref: no documents loaded"]
+
+
+def test_nothing_loaded_is_an_error_not_an_empty_answer(tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, out, err = run("entities", "--no-cache", "--format", "table", str(tmp_path / "empty"))
+    assert code == 1 and out == ""
+    assert err == "xref: no documents loaded (found no .txt, .md, .markdown, .html or .htm files)\n"
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    code, out, err = run("mentions", "--no-cache", str(tmp_path / "binary.txt"))
+    assert code == 1 and out == ""
+    assert err.splitlines() == ["xref: error: binary.txt: binary file, not text", "xref: no documents loaded"]
+
+
 def test_cite_paragraph_and_quote():
     code, out, _ = run("cite", SEED_002, "--para", "11", "--style", "apa")
     assert code == 0 and "Jin Ju-dong" in out and "(para. 11)" in out
@@ -206,10 +232,11 @@ def test_cli_in_a_subprocess_prints_no_traceback(tmp_path):
 
 
 def test_json_output_stays_valid_with_hostile_text(tmp_path):
-    nasty = 'Kim Jong-un said "\x1b]52;c;SGVsbG8=\x07" [bold]x[/] \u202e\x00 to Pyongyang.'
+    # No NUL: a file with one is binary, not loaded, and would leave nothing to check.
+    nasty = 'Kim Jong-un said "\x1b]52;c;SGVsbG8=\x07" [bold]x[/] \u202e to Pyongyang.'
     (tmp_path / "n.txt").write_text(nasty, encoding="utf-8")
     code, out, _ = run("mentions", str(tmp_path))
-    assert code == 0
+    assert code == 0 and len(out.splitlines()) == 2
     for line in out.splitlines():
         rec = json.loads(line)
         assert "\x1b" not in rec["text"] and "\x07" not in rec["text"]

@@ -457,6 +457,19 @@ def test_files_mode_uses_common_parent_as_root(tmp_path: Path) -> None:
     assert [d.id for d in single] == ["one.txt"]
 
 
+def test_a_named_file_that_cannot_be_a_document_is_a_problem(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.txt", "Good\n")
+    pdf = write(tmp_path, "report.pdf", b"%PDF")
+    readme = write(tmp_path, "README", "Read me\n")
+    corpus = load_corpus([good, pdf, readme])
+    assert [d.id for d in corpus] == ["good.txt"]
+    assert corpus.skipped == ["README", "report.pdf"]
+    assert problem_for(corpus, str(pdf)).reason.startswith("unsupported file type '.pdf'; xref reads .txt")
+    assert problem_for(corpus, str(readme)).reason.startswith("unsupported file type '(no extension)'")
+    # Met in a folder walk, such files are passed over without a word.
+    assert load_corpus([tmp_path]).problems == []
+
+
 def test_missing_input_path_is_a_problem(tmp_path: Path) -> None:
     good = write(tmp_path, "good.txt", "Good\n")
     corpus = load_corpus([good, tmp_path / "missing.txt"])

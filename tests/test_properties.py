@@ -78,7 +78,8 @@ def test_json_lines_round_trip(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("json")
     (folder / "d.txt").write_text(text + "\nKim Jong-un.", encoding="utf-8", errors="surrogatepass")
     out, err = io.StringIO(), io.StringIO()
-    assert main(["mentions", str(folder)], out=out, err=err) == 0
+    loaded = bool(load_corpus([folder]).documents)  # not when the text makes the file binary
+    assert main(["mentions", str(folder)], out=out, err=err) == (0 if loaded else 1)
     for line in out.getvalue().splitlines():
         rec = json.loads(line)
         assert json.loads(json.dumps(rec, ensure_ascii=False)) == rec

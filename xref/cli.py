@@ -89,6 +89,10 @@ def _open(args: argparse.Namespace, err: TextIO):  # -> Workspace
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     _report_problems(ws.problems, err)
+    if not ws.corpus.documents:
+        # Nothing to answer from: an empty output must not pass for "no mentions".
+        why = "" if ws.problems else " (found no .txt, .md, .markdown, .html or .htm files)"
+        raise UserError("no documents loaded" + why)
     return ws
 
 

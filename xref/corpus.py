@@ -52,6 +52,7 @@ SUPPORTED: Final = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 MANIFEST_NAME: Final = "manifest.toml"
 META_FIELDS: Final = ("title", "author", "date", "publisher", "url")
 
+_SUPPORTED_LIST: Final = ".txt, .md, .markdown, .html and .htm files"
 _KINDS: Final = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 _TITLE_MAX: Final = 200
 _BYLINE_LINES: Final = 40
@@ -230,6 +231,7 @@ def plan_corpus(paths: Sequence[str | Path] = ()) -> CorpusPlan:
     skipped: list[str] = []
     folders: list[Path] = []
     files: list[Path] = []
+    not_documents: dict[Path, str] = {}  # files named that cannot be documents, and why
     for path in inputs:
         try:
             info = path.stat()  # follows symbolic links
@@ -238,8 +240,14 @@ def plan_corpus(paths: Sequence[str | Path] = ()) -> CorpusPlan:
             continue
         if stat.S_ISDIR(info.st_mode):
             folders.append(path)
-        else:
-            files.append(path)
+            continue
+        files.append(path)
+        if path.suffix.lower() not in SUPPORTED:
+            if not stat.S_ISREG(info.st_mode):
+                not_documents[path] = "not a regular file"
+            else:
+                suffix = path.suffix or "(no extension)"
+                not_documents[path] = f"unsupported file type {suffix!r}; xref reads {_SUPPORTED_LIST}"
 
     root = _common_root(folders, files, inputs)
     manifest_path = root / MANIFEST_NAME
@@ -265,6 +273,8 @@ def plan_corpus(paths: Sequence[str | Path] = ()) -> CorpusPlan:
             candidates.setdefault(doc_id, path)
         elif doc_id != MANIFEST_NAME:
             skipped.append(doc_id)
+            # Named on purpose, unlike a file met in a folder: say why it is not read.
+            problems.append(Problem(str(path), not_documents[path]))
 
     ordered = sorted(candidates.items(), key=lambda item: item[0].split("/"))
     skipped.sort(key=lambda doc_id: doc_id.split("/"))
