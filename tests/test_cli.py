@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -241,6 +242,34 @@ def test_json_output_stays_valid_with_hostile_text(tmp_path):
         rec = json.loads(line)
         assert "\x1b" not in rec["text"] and "\x07" not in rec["text"]
     assert "\x1b" not in out and "\x07" not in out
+
+
+class FullDisk(io.StringIO):
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("argv", [["mentions"], ["show", "SSD"], ["cite", SEED_002, "--para", "1"]])
+def test_output_that_cannot_be_written_is_one_line_and_an_error(argv):
+    err = io.StringIO()
+    assert main(argv, out=FullDisk(), err=err) == 1
+    assert err.getvalue() == "xref: cannot write output: no space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("argv", [["mentions"], ["cite", SEED_002, "--para", "1"]])  # more, and less, than a buffer
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_output_to_a_full_disk_prints_no_traceback(tmp_path, argv, unbuffered):
+    env = {k: v for k, v in source_env().items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "xref.cli", *argv], stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+            timeout=60, env=env,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr == "xref: cannot write output: no space left on device\n"
 
 
 def test_bundled_corpus_found_from_any_directory(tmp_path):

@@ -29,6 +29,38 @@ class UserError(Exception):
     """A mistake in the command line or its input: printed without a traceback."""
 
 
+class OutputError(Exception):
+    """The output could not be written (a full disk, a terminal gone): not the engine's fault."""
+
+
+class _Output:
+    """The output stream, with its write errors told apart from any other OSError."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader went away: handled on its own
+        except OSError as exc:
+            raise OutputError(_os_reason(exc)) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(_os_reason(exc)) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="folders or files (default: the bundled corpus)")
     p.add_argument("--kb", metavar="FILE", help="a knowledge-base file merged over the built-in one")
@@ -286,8 +318,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return _run_tui(argv, err)
     parser = build_parser()
     args = parser.parse_args(argv)
+    output = _Output(out)
     try:
-        return COMMANDS[args.command](args, out, err)
+        code = COMMANDS[args.command](args, output, err)  # type: ignore[arg-type]
+        output.flush()  # an error writing the last lines shows here, not at exit
+        return code
     except UserError as exc:
         # Messages quote file names and user input: never a control character to the terminal.
         print(f"xref: {sanitise_line(str(exc))}", file=err)
@@ -297,6 +332,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OutputError as exc:
+        # `xref mentions > /dev/full`: say so once; what is still buffered goes nowhere.
+        print(f"xref: cannot write output: {exc}", file=err)
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         return 130
 
