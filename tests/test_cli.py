@@ -204,6 +204,38 @@ def test_cite_paragraph_and_quote():
     assert code == 0 and "roundworms spring to mind" in out
 
 
+def test_paths_may_come_after_the_options(tmp_path):
+    from xref.corpus import bundled_corpus_path
+
+    seeds = str(bundled_corpus_path())
+    code, out, _ = run("cite", "002", "--para", "11", seeds)
+    assert code == 0 and "Jin Ju-dong" in out
+    code, out, _ = run("search", "Kim", "--limit", "1", "--format", "jsonl", seeds)
+    assert code == 0 and len(out.splitlines()) == 1
+    code, out, _ = run("show", "SSD", "--format", "json", seeds)
+    assert code == 0 and json.loads(out)["id"] == "state-security-department"
+    code, out, _ = run("mentions", "--entity", "SSD", seeds, "--format", "table")
+    assert code == 0 and out.startswith("DOC")
+    code, _, err = run("show", "--format", "json", "--", "-x", seeds)  # after "--", never an option
+    assert code == 1 and err.startswith("xref: no entity matches '-x'")
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage", "error"),
+    [
+        (["search"], "usage: xref search ", "xref search: error: the following arguments are required: QUERY\n"),
+        (["cite", "002"], "usage: xref cite ", "xref cite: error: one of the arguments --para --line --quote is required\n"),
+        (["mentions", "--format", "x"], "usage: xref mentions ", "argument --format: invalid choice: 'x'"),
+    ],
+)
+def test_usage_errors_show_the_subcommands_usage(capsys, argv, usage, error):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage) and error in err
+
+
 def test_cite_quote_not_in_document_fails():
     code, _, err = run("cite", SEED_002, "--quote", "words that are not there")
     assert code == 1 and "does not occur" in err

@@ -62,7 +62,8 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATH", help="folders or files (default: the bundled corpus)")
+    # default=[]: without one argparse counts a "*" positional as required in its error messages.
+    p.add_argument("paths", nargs="*", default=[], metavar="PATH", help="folders or files (default: the bundled corpus)")
     p.add_argument("--kb", metavar="FILE", help="a knowledge-base file merged over the built-in one")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the index cache")
 
@@ -105,6 +106,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "table"), default="table")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
     return parser
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _parse_intermixed(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_intermixed_args(argv)``, with "--" kept working.
+
+    Intermixed parsing drops the "--" in its first pass, so in the second a
+    value after it that starts with "-" (``xref show -- -x``) is taken for an
+    option. What follows "--" goes in as stand-ins that cannot look like
+    options (no argument holds a NUL), and is put back after.
+    """
+    if "--" not in argv:
+        return parser.parse_intermixed_args(argv)
+    cut = argv.index("--")
+    stand_in = {f"\0{k}": value for k, value in enumerate(argv[cut + 1 :])}
+    args = parser.parse_intermixed_args([*argv[:cut], "--", *stand_in])
+    for key, value in vars(args).items():
+        if isinstance(value, str):
+            setattr(args, key, stand_in.get(value, value))
+        elif isinstance(value, list):
+            setattr(args, key, [stand_in.get(v, v) if isinstance(v, str) else v for v in value])
+    return args
 
 
 def _report_problems(problems: Sequence[Problem], err: TextIO) -> None:
@@ -317,7 +346,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         return _run_tui(argv, err)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv[0] in SUBCOMMANDS:
+        # Intermixed: PATH may come after the options too (`xref cite DOC --para 1 FOLDER`),
+        # and a mistake is shown with the subcommand's own usage.
+        args = _parse_intermixed(_subparsers(parser)[argv[0]], argv[1:])
+        args.command = argv[0]
+    else:
+        args = parser.parse_args(argv)  # -h or --version: prints and exits
     output = _Output(out)
     try:
         code = COMMANDS[args.command](args, output, err)  # type: ignore[arg-type]
