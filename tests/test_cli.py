@@ -97,6 +97,61 @@ def test_show_groups_by_document():
     assert "[Chang Chinsŏng]" in out
 
 
+LOOKUPS = ["Jang", "Kim", "Kim Jong", "Jong-un", "Pyongyan", "Kim Jong Un", "SSD", "Bowibu", "Chang Chinsong",
+           "kim-jong-un", "Kim Jung Un", "Workers Party", "Zzyzx Qwerty"]
+
+
+@pytest.mark.parametrize("query", LOOKUPS)
+def test_a_name_resolves_to_what_find_entities_ranks_first_whatever_the_limit(seed_workspace, query):
+    index = seed_workspace.index
+    ranked = index.find_entities(query, limit=1000)
+    assert [e for e, _ in index.find_entities(query, limit=1)] == [e for e, _ in ranked[:1]]
+    assert [e for e, _ in index.find_entities(query, limit=3)] == [e for e, _ in ranked[:3]]
+    expected = ranked[0][0] if ranked and ranked[0][1] >= 80 else None
+    assert index.resolve(query) == expected
+    candidates = index.resolve_candidates(query)
+    assert candidates[:1] == ([expected] if expected else [])
+    assert all(score == ranked[0][1] for e, score in ranked if e in candidates)
+
+
+@pytest.mark.parametrize(
+    ("name", "could_be"),
+    [
+        ("Kim Jong", "Kim Jong-un, Kim Jong-nam, Kim Jong-chul, Kim Jong-suk"),
+        ("Jang", "Jang Jin-sung, Jang Song-thaek, Hwang Jang-yop"),
+    ],
+)
+def test_a_name_several_entities_tie_for_is_ambiguous(name, could_be):
+    for argv in (["show", name], ["mentions", "--entity", name]):
+        code, out, err = run(*argv)
+        assert code == 1 and out == ""
+        assert err == f"xref: ambiguous: {name} could be {could_be}\n"
+
+
+def test_an_ambiguous_name_lists_the_first_few_and_counts_the_rest(seed_workspace):
+    tied = seed_workspace.index.resolve_candidates("Kim")
+    assert len(tied) > 8
+    code, _, err = run("show", "Kim")
+    assert code == 1
+    assert err.startswith("xref: ambiguous: Kim could be Kim Jong-un, Kim Jong-il, ")
+    assert err.endswith(f" and {len(tied) - 8} more\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [
+        ("Kim Jong Un", "Kim Jong-un"), ("Kim Jong-nam", "Kim Jong-nam"), ("Kim Jong-il", "Kim Jong-il"),
+        ("kim jong il", "Kim Jong-il"), ("Jang Song-thaek", "Jang Song-thaek"), ("Chang Chinsŏng", "Jang Jin-sung"),
+        ("SSD", "Ministry of State Security"), ("Bowibu", "Ministry of State Security"), ("kim-jong-un", "Kim Jong-un"),
+        ("Pyongyan", "Pyongyang"),  # not exact, but the one best match
+    ],
+)
+def test_an_exact_name_alias_or_id_always_wins(name, entity):
+    code, out, err = run("show", name)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"{entity} (")
+
+
 def test_show_unknown_name_is_a_clear_error():
     code, out, err = run("show", "Zzyzx Qwerty")
     assert code == 1 and out == ""

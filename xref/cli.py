@@ -184,10 +184,7 @@ def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     index = ws.index
     only = None
     if args.entity:
-        entity = index.resolve(args.entity)
-        if entity is None:
-            raise UserError(f"no entity matches {args.entity!r}")
-        only = entity.id
+        only = _entity(index, args.entity).id
     rows = [["DOC", "START", "END", "TEXT", "ENTITY", "TYPE", "MATCH"]]
     for doc in ws.corpus.documents:
         for m in index.doc_mentions(doc.id):
@@ -227,13 +224,27 @@ def cmd_entities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+_AMBIGUOUS_SHOWN = 8  # names listed when a name could be any of more entities
+
+
+def _entity(index, name: str):  # -> Entity
+    """The one entity ``name`` names, or a UserError: none does, or several could."""
+    found = index.resolve_candidates(name)
+    if not found:
+        hints = ", ".join(e.name for e, _ in index.find_entities(name, limit=3))
+        raise UserError(f"no entity matches {name!r}" + (f" (closest: {hints})" if hints else ""))
+    if len(found) > 1:
+        names = [e.name for e in found]
+        shown = [f"{e.name} ({e.id})" if names.count(e.name) > 1 else e.name for e in found[:_AMBIGUOUS_SHOWN]]
+        more = len(found) - len(shown)
+        raise UserError(f"ambiguous: {name} could be {', '.join(shown)}" + (f" and {more} more" if more else ""))
+    return found[0]
+
+
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ws = _open(args, err)
     index = ws.index
-    entity = index.resolve(args.name)
-    if entity is None:
-        hints = ", ".join(e.name for e, _ in index.find_entities(args.name, limit=3))
-        raise UserError(f"no entity matches {args.name!r}" + (f" (closest: {hints})" if hints else ""))
+    entity = _entity(index, args.name)
     mentions = index.mentions_of(entity.id)
     counts = index.doc_counts(entity.id)
     if args.format == "json":

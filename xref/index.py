@@ -504,11 +504,22 @@ class CorpusIndex:
     # -- look-up by name -------------------------------------------------------
     def find_entities(self, query: str, limit: int = 10) -> list[tuple[Entity, float]]:
         """Entities whose id, name or alias best matches ``query``; mentioned ones first on ties."""
+        return self._rank_entities(query)[0][:limit]
+
+    def _rank_entities(self, query: str) -> tuple[list[tuple[Entity, float]], bool]:
+        """Every entity that matches ``query``, best first, and whether they match
+        exactly (the id, or a name or alias after name folding) rather than fuzzily.
+
+        Every name is scored, not the first few: with a cut, which of the names
+        tied on the best score were kept depended on where they stood in the
+        knowledge base, so a short list could rank first another entity than a
+        longer one.
+        """
         q = query.strip()
         if not q:
-            return []
+            return [], False
         if q in self.entities:
-            return [(self.entities[q], 100.0)]
+            return [(self.entities[q], 100.0)], True
         count = self.mention_count
         key, folded = name_key(q), fold_key(q)
         exact = [
@@ -518,23 +529,42 @@ class CorpusIndex:
         ]
         if exact:
             exact.sort(key=lambda e: -count(e.id))
-            return [(e, 100.0) for e in exact[:limit]]
+            return [(e, 100.0) for e in exact], True
         choices: dict[tuple[str, str], str] = {}
         for e in self.entities.values():
             for n in e.all_names:
                 choices[(e.id, n)] = n.casefold()
         from rapidfuzz import fuzz, process
 
-        found = process.extract(q.casefold(), choices, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+        found = process.extract(q.casefold(), choices, scorer=fuzz.WRatio, limit=None, score_cutoff=60)
         best: dict[str, float] = {}
         for _, score, (eid, _) in found:
             best[eid] = max(best.get(eid, 0.0), score)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], -count(kv[0])))
-        return [(self.entities[eid], score) for eid, score in ranked[:limit]]
+        return [(self.entities[eid], score) for eid, score in ranked], False
+
+    def resolve_candidates(self, query: str) -> list[Entity]:
+        """The entities ``query`` may name, for a command that needs one.
+
+        One when the query is an id, an exact name or alias (after name folding;
+        the most mentioned if several share it), or when one entity alone has
+        the best fuzzy score; every entity tied on that score when several are
+        (a query that could name any of them); none when nothing scores 80.
+        The first is always the one :meth:`find_entities` ranks first.
+        """
+        ranked, exact = self._rank_entities(query)
+        if not ranked or ranked[0][1] < 80:
+            return []
+        if exact:
+            return [ranked[0][0]]
+        top = ranked[0][1]
+        return [e for e, score in ranked if score == top]
 
     def resolve(self, query: str) -> Entity | None:
-        found = self.find_entities(query, limit=1)
-        return found[0][0] if found and found[0][1] >= 80 else None
+        """The entity :meth:`find_entities` ranks first, if it scores 80 or more
+        (of several tied, the most mentioned: see :meth:`resolve_candidates`)."""
+        found = self.resolve_candidates(query)
+        return found[0] if found else None
 
     # -- views kept for callers of the first index -----------------------------------
     @property
