@@ -152,6 +152,13 @@ def test_an_exact_name_alias_or_id_always_wins(name, entity):
     assert out.splitlines()[0].startswith(f"{entity} (")
 
 
+def test_show_keeps_the_spaces_around_the_match():
+    code, out, _ = run("show", "Kim Jong-un")
+    assert code == 0
+    assert "the half-brother of [Kim Jong-un], was imprisoned" in out
+    assert "  line    1  Growing Anti-[Kim Jong-un] Sentiment in the North" in out
+
+
 def test_show_unknown_name_is_a_clear_error():
     code, out, err = run("show", "Zzyzx Qwerty")
     assert code == 1 and out == ""

@@ -274,7 +274,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             doc = index.document(m.doc)
             out.write(f"\n{clean(m.doc)} — {clean(doc.title)} ({counts[m.doc]})\n")
         s = index.snippet(m)
-        out.write(f"  line {s.line:>4}  {clean(s.before)}[{clean(s.match)}]{clean(s.after)}  ({m.match})\n")
+        # A snippet is one safe line already; sanitise_line would strip the spaces around the match.
+        out.write(f"  line {s.line:>4}  {s.before}[{s.match}]{s.after}  ({m.match})\n")
     return 0
 
 
