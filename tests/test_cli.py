@@ -376,6 +376,27 @@ def test_bundled_corpus_found_from_any_directory(tmp_path):
     assert "kim-jong-un" in proc.stdout
 
 
+@pytest.mark.parametrize(("word", "hint"), [("mentionz", " (did you mean mentions?)"), ("serch", " (did you mean search?)"),
+                                            ("frobnicate", "")])
+def test_a_mistyped_command_is_not_taken_for_a_folder(tmp_path, monkeypatch, word, hint):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(word)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"xref: no such command or folder: {word}{hint}",
+        "xref: the commands are mentions, entities, show, cite, search; 'xref --help' tells more",
+    ]
+
+
+def test_a_folder_named_like_a_command_word_still_opens_the_reader(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    opened = []
+    monkeypatch.setattr("xref.cli._run_tui", lambda argv, err: opened.append(argv) or 0)
+    assert run("corpus") == (0, "", "")
+    assert opened == [["corpus"]]
+
+
 @pytest.mark.parametrize("term", ["dumb", ""])
 def test_reader_without_a_usable_terminal_says_so(tmp_path, term):
 

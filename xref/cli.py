@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from xref.model import Problem
 from xref.sanitise import UNSAFE_ABOVE_C0, sanitise_line
 
 SUBCOMMANDS = ("mentions", "entities", "show", "cite", "search")
+_COMMAND_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")  # not a path: no "/", no ".", no digits
 
 
 class UserError(Exception):
@@ -355,6 +357,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     err = err or sys.stderr
+    if argv and argv[0] not in SUBCOMMANDS and _COMMAND_WORD.fullmatch(argv[0]) and _is_missing(argv[0]):
+        # `xref mentionz`: a mistyped command, not a folder for the reader.
+        close = difflib.get_close_matches(argv[0], SUBCOMMANDS, n=1)
+        print(f"xref: no such command or folder: {argv[0]}" + (f" (did you mean {close[0]}?)" if close else ""),
+              file=err)
+        print(f"xref: the commands are {', '.join(SUBCOMMANDS)}; 'xref --help' tells more", file=err)
+        return 2
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         return _run_tui(argv, err)
     parser = build_parser()
@@ -388,6 +397,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _is_missing(path: str) -> bool:
+    from xref.corpus import is_missing
+
+    return is_missing(path)
 
 
 def terminal_problem(env: dict[str, str] | os._Environ[str], stdin: TextIO, stdout: TextIO) -> str | None:
