@@ -223,6 +223,26 @@ def test_unreadable_folders_under_real_permissions(tmp_path):
         locked.chmod(0o700)
 
 
+def test_a_kb_file_named_that_cannot_be_used_stops_the_command(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("garbage [[[\n", encoding="utf-8")
+    for kb, reason in ((tmp_path / "nope.toml", "knowledge-base file not found"), (bad, "line 1: invalid TOML: ")):
+        code, out, err = run("mentions", "--kb", str(kb))
+        assert code == 2 and out == ""
+        assert err.startswith(f"xref: --kb {kb}: {reason}") and len(err.splitlines()) == 1
+
+
+def test_a_broken_default_kb_file_is_a_problem_line_and_the_command_goes_on(tmp_path, monkeypatch):
+    import xref.kb
+
+    bad = tmp_path / "kb.toml"
+    bad.write_text("garbage [[[\n", encoding="utf-8")
+    monkeypatch.setattr(xref.kb, "default_user_kb_path", lambda: bad)
+    code, out, err = run("mentions", "--no-cache", "--entity", "SSD")
+    assert code == 0 and out
+    assert err.startswith(f"xref: error: {bad}: line 1: invalid TOML: ")
+
+
 def test_problem_files_go_to_stderr_and_the_rest_loads(tmp_path):
     (tmp_path / "good.txt").write_text("Kim Jong-un visited Pyongyang.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)

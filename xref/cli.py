@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from xref import __version__
@@ -28,7 +29,12 @@ _COMMAND_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")  # not a path: no "/", no ".",
 
 
 class UserError(Exception):
-    """A mistake in the command line or its input: printed without a traceback."""
+    """A mistake in the command line or its input: printed without a traceback.
+    ``code``: the exit status (2 for a command line that cannot be carried out as given)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class OutputError(Exception):
@@ -147,6 +153,14 @@ def _report_problems(problems: Sequence[Problem], err: TextIO) -> None:
 def _open(args: argparse.Namespace, err: TextIO):  # -> Workspace
     from xref.engine import open_workspace
 
+    if args.kb:
+        # Named on purpose: answering without it would not be what was asked. (A problem
+        # in the default user file, not named, stays a problem line among the others.)
+        from xref.kb import load_knowledge_base
+
+        _, kb_problems = load_knowledge_base(Path(args.kb), use_default_user_file=False)
+        if kb_problems:
+            raise UserError(f"--kb {kb_problems[0].path}: {kb_problems[0].reason}", code=2)
     try:
         ws = open_workspace(args.paths, kb_path=args.kb, use_cache=False if args.no_cache else None)
     except FileNotFoundError as exc:
@@ -382,7 +396,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except UserError as exc:
         # Messages quote file names and user input: never a control character to the terminal.
         print(f"xref: {sanitise_line(str(exc))}", file=err)
-        return 1
+        return exc.code
     except BrokenPipeError:
         # `xref mentions | head`: the reader went away; not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)

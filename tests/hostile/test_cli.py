@@ -110,10 +110,18 @@ def test_tables_show_and_cite_print_no_raw_controls(hostile: Hostile, tmp_path: 
 
 def test_a_malformed_user_kb_is_an_error_line_and_the_builtin_kb_is_used(hostile: Hostile, tmp_path: Path) -> None:
     broken = hostile.root / hc.KB_BROKEN
-    proc = cli(tmp_path, "mentions", "--no-cache", "--kb", str(broken), str(hostile.root / "markup.txt"))
+    # Named with --kb: the command stops (exit 2) with the file's problem.
+    named = cli(tmp_path, "mentions", "--no-cache", "--kb", str(broken), str(hostile.root / "markup.txt"))
+    assert named.returncode == 2 and named.stdout == b""
+    assert named.stderr.decode("utf-8") == f"xref: --kb {sanitise_line(str(broken))}: {hostile.expected[str(broken)]}\n"
+    # As the default user file: an error line, and the built-in knowledge base answers.
+    config = tmp_path / ".config" / "xref"
+    config.mkdir(parents=True)
+    (config / "kb.toml").write_bytes(broken.read_bytes())
+    proc = cli(tmp_path, "mentions", "--no-cache", str(hostile.root / "markup.txt"))
     assert proc.returncode == 0
     err = proc.stderr.decode("utf-8").splitlines()
-    assert stderr_line(str(broken), hostile.expected[str(broken)], "error") in err
+    assert stderr_line(str(config / "kb.toml"), hostile.expected[str(broken)], "error") in err
     entities = {json.loads(line)["entity"] for line in proc.stdout.decode("utf-8").splitlines()}
     assert entities == {"kim-jong-un", "pyongyang"}
 
