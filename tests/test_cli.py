@@ -69,6 +69,32 @@ def test_mentions_table():
     assert any("SSD" in line for line in lines[1:])
 
 
+def test_tables_line_up_by_display_width():
+    from xref.cli import _table
+
+    out = io.StringIO()
+    _table([["TEXT", "TYPE"], ["장진성", "person"], ["Ｓ", "fullwidth"], ["Chinso\u0306ng", "combining"],
+            ["김정은 위원장", "x"], ["plain", "y"]], out)
+    assert out.getvalue().splitlines() == [
+        "TEXT           TYPE",
+        "장진성         person",
+        "Ｓ             fullwidth",
+        "Chinso\u0306ng       combining",
+        "김정은 위원장  x",
+        "plain          y",
+    ]
+
+
+def test_mentions_table_with_hangul_lines_up():
+    code, out, _ = run("mentions", "--format", "table")
+    assert code == 0
+    lines = out.splitlines()
+    hangul = next(line for line in lines if "장진성" in line)
+    # A Hangul syllable takes two columns: the ENTITY column starts where the header says.
+    before = hangul[: hangul.index("Jang Jin-sung")]
+    assert len(before) + sum(1 for c in before if "\uac00" <= c <= "\ud7a3") == lines[0].index("ENTITY")
+
+
 def test_entities_counts_match_mentions(mentions_jsonl):
     code, out, _ = run("entities")
     assert code == 0

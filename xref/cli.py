@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -176,9 +177,23 @@ def _open(args: argparse.Namespace, err: TextIO):  # -> Workspace
 def _table(rows: list[list[str]], out: TextIO) -> None:
     if not rows:
         return
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(_cells(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+        out.write("  ".join(c + " " * (w - _cells(c)) for c, w in zip(r, widths)).rstrip() + "\n")
+
+
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes: two for a wide or fullwidth character
+    (Hangul, CJK), none for a combining mark or a Hangul vowel or final
+    consonant that joins the syllable before it, one for the rest."""
+    if text.isascii():
+        return len(text)
+    cells = 0
+    for c in text:
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me") or "\u1160" <= c <= "\u11ff":
+            continue
+        cells += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return cells
 
 
 # json.dumps(ensure_ascii=False) escapes C0 controls but writes DEL, C1 and bidi
