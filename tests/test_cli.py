@@ -185,6 +185,13 @@ def test_show_keeps_the_spaces_around_the_match():
     assert "  line    1  Growing Anti-[Kim Jong-un] Sentiment in the North" in out
 
 
+@pytest.mark.parametrize("argv", [["show", "   "], ["show", ""], ["mentions", "--entity", " "], ["mentions", "--entity", ""]])
+def test_an_empty_name_is_called_empty(argv):
+    code, out, err = run(*argv)
+    assert code == 2 and out == ""
+    assert err == "xref: the entity name is empty\n"
+
+
 def test_show_unknown_name_is_a_clear_error():
     code, out, err = run("show", "Zzyzx Qwerty")
     assert code == 1 and out == ""

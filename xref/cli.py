@@ -211,10 +211,11 @@ def _jsonl(obj: object, out: TextIO) -> None:
 
 
 def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _check_name(args.entity)
     ws = _open(args, err)
     index = ws.index
     only = None
-    if args.entity:
+    if args.entity is not None:
         only = _entity(index, args.entity).id
     rows = [["DOC", "START", "END", "TEXT", "ENTITY", "TYPE", "MATCH"]]
     for doc in ws.corpus.documents:
@@ -258,6 +259,12 @@ def cmd_entities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 _AMBIGUOUS_SHOWN = 8  # names listed when a name could be any of more entities
 
 
+def _check_name(name: str | None) -> None:
+    """Before the corpus is opened: a name of white space names nothing."""
+    if name is not None and not name.strip():
+        raise UserError("the entity name is empty", code=2)
+
+
 def _entity(index, name: str):  # -> Entity
     """The one entity ``name`` names, or a UserError: none does, or several could."""
     found = index.resolve_candidates(name)
@@ -273,6 +280,7 @@ def _entity(index, name: str):  # -> Entity
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _check_name(args.name)
     ws = _open(args, err)
     index = ws.index
     entity = _entity(index, args.name)
