@@ -192,6 +192,21 @@ def test_an_empty_name_is_called_empty(argv):
     assert err == "xref: the entity name is empty\n"
 
 
+def test_readme_synopsis_matches_the_parsers():
+    from xref.cli import SUBCOMMANDS, _subparsers, build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parsers = _subparsers(build_parser())
+    for command in SUBCOMMANDS:
+        line = next(line for line in readme.splitlines() if line.startswith(f"xref {command} "))
+        for action in parsers[command]._actions:
+            if action.dest in ("help", "kb", "no_cache"):
+                continue
+            shown = action.option_strings[0] if action.option_strings else action.metavar
+            assert shown in line, (command, shown)
+    assert "`score`" in readme
+
+
 def test_show_unknown_name_is_a_clear_error():
     code, out, err = run("show", "Zzyzx Qwerty")
     assert code == 1 and out == ""
