@@ -154,6 +154,16 @@ def test_a_name_several_entities_tie_for_is_ambiguous(name, could_be):
         assert err == f"xref: ambiguous: {name} could be {could_be}\n"
 
 
+def test_a_tie_goes_to_the_name_holding_the_querys_words(seed_workspace):
+    # "Jong-un" scores the same against Kim Jong-un and the UN's alias "UN"; only
+    # one of them is named by those words.
+    index = seed_workspace.index
+    assert [e.name for e in index.resolve_candidates("Jong-un")] == ["Kim Jong-un"]
+    assert index.find_entities("Jong-un", limit=1)[0][0].name == "Kim Jong-un"
+    code, out, err = run("show", "Jong-un")
+    assert code == 0 and out.startswith("Kim Jong-un (person)"), err
+
+
 def test_an_ambiguous_name_lists_the_first_few_and_counts_the_rest(seed_workspace):
     tied = seed_workspace.index.resolve_candidates("Kim")
     assert len(tied) > 8

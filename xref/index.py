@@ -231,6 +231,9 @@ class _ByEntity(Mapping[str, MentionSequence]):
 # -- the index -------------------------------------------------------------------------------
 
 
+_WORDS = re.compile(r"[^\W_]+")  # the words of a name, for look-ups
+
+
 class CorpusIndex:
     """Mentions of a corpus by document and by entity.
 
@@ -506,9 +509,10 @@ class CorpusIndex:
         """Entities whose id, name or alias best matches ``query``; mentioned ones first on ties."""
         return self._rank_entities(query)[0][:limit]
 
-    def _rank_entities(self, query: str) -> tuple[list[tuple[Entity, float]], bool]:
+    def _rank_entities(self, query: str) -> tuple[list[tuple[Entity, float]], bool, set[str]]:
         """Every entity that matches ``query``, best first, and whether they match
-        exactly (the id, or a name or alias after name folding) rather than fuzzily.
+        exactly (the id, or a name or alias after name folding) rather than fuzzily,
+        and the ids of those with a name holding every word of the query.
 
         Every name is scored, not the first few: with a cut, which of the names
         tied on the best score were kept depended on where they stood in the
@@ -517,9 +521,9 @@ class CorpusIndex:
         """
         q = query.strip()
         if not q:
-            return [], False
+            return [], False, set()
         if q in self.entities:
-            return [(self.entities[q], 100.0)], True
+            return [(self.entities[q], 100.0)], True, {q}
         count = self.mention_count
         key, folded = name_key(q), fold_key(q)
         exact = [
@@ -529,7 +533,7 @@ class CorpusIndex:
         ]
         if exact:
             exact.sort(key=lambda e: -count(e.id))
-            return [(e, 100.0) for e in exact], True
+            return [(e, 100.0) for e in exact], True, {e.id for e in exact}
         choices: dict[tuple[str, str], str] = {}
         for e in self.entities.values():
             for n in e.all_names:
@@ -538,10 +542,16 @@ class CorpusIndex:
 
         found = process.extract(q.casefold(), choices, scorer=fuzz.WRatio, limit=None, score_cutoff=60)
         best: dict[str, float] = {}
-        for _, score, (eid, _) in found:
+        whole: set[str] = set()  # entities with a name holding every word of the query
+        words = set(_WORDS.findall(q.casefold()))
+        for name, score, (eid, _) in found:
             best[eid] = max(best.get(eid, 0.0), score)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], -count(kv[0])))
-        return [(self.entities[eid], score) for eid, score in ranked], False
+            if words and words <= set(_WORDS.findall(name)):
+                whole.add(eid)
+        # On a tie, a name holding the query's words beats one that only scores
+        # well as a part of it: "Jong-un" is Kim Jong-un before the UN.
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0] not in whole, -count(kv[0])))
+        return [(self.entities[eid], score) for eid, score in ranked], False, whole
 
     def resolve_candidates(self, query: str) -> list[Entity]:
         """The entities ``query`` may name, for a command that needs one.
@@ -549,16 +559,21 @@ class CorpusIndex:
         One when the query is an id, an exact name or alias (after name folding;
         the most mentioned if several share it), or when one entity alone has
         the best fuzzy score; every entity tied on that score when several are
-        (a query that could name any of them); none when nothing scores 80.
+        (a query that could name any of them), keeping only those with a name
+        holding all the query's words if some have one ("Jong-un" names Kim
+        Jong-un, not the UN); none when nothing scores 80.
         The first is always the one :meth:`find_entities` ranks first.
         """
-        ranked, exact = self._rank_entities(query)
+        ranked, exact, whole = self._rank_entities(query)
         if not ranked or ranked[0][1] < 80:
             return []
         if exact:
             return [ranked[0][0]]
         top = ranked[0][1]
-        return [e for e, score in ranked if score == top]
+        tied = [e for e, score in ranked if score == top]
+        if any(e.id in whole for e in tied):  # only those holding the query's words (ranked first)
+            tied = [e for e in tied if e.id in whole]
+        return tied
 
     def resolve(self, query: str) -> Entity | None:
         """The entity :meth:`find_entities` ranks first, if it scores 80 or more
