@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from xref.cli import main
 from xref.engine import open_workspace
+from xref import search
 from xref.search import Hit, fts_query
 
 DOCS = {
@@ -133,3 +135,95 @@ def test_cli_search(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypa
     assert table[0].split()[:4] == ["DOC", "LINE", "PARA", "SCORE"]
     assert main(["search", "zebra", str(root), "--no-cache"]) == 1
     assert "no matches" in capsys.readouterr().err
+
+
+# -- long paragraphs ------------------------------------------------------------------------
+SENTENCE = "Kim Jong-un visited Wonsan. "
+
+
+def _corpus(tmp_path: Path, docs: dict[str, str], cache: bool):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in docs.items():
+        (root / name).write_text(text, encoding="utf-8")
+    if cache:
+        return open_workspace([root], use_user_kb=False, cache_dir=tmp_path / "cache")
+    return open_workspace([root], use_user_kb=False, use_cache=False)
+
+
+class _Recording(sqlite3.Connection):
+    """Records the longest text put into the scratch paragraph table."""
+
+    longest = 0
+
+    def executemany(self, sql, rows):  # type: ignore[override]
+        if "INTO p(" in sql:
+            rows = list(rows)
+            _Recording.longest = max([_Recording.longest, *(len(text) for _, text in rows)])
+        return super().executemany(sql, rows)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_long_paragraph_goes_into_the_scratch_table_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
+    # highlight() is quadratic in the length of its row: a 20 MB one-line file took
+    # minutes when its one paragraph was one row.
+    long = SENTENCE * 20_000  # 560 kB on one line
+    ws = _corpus(tmp_path, {"long.txt": "Title\n\n" + long + "\n"}, cache)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        search.sqlite3, "connect", lambda *a, **k: real_connect(*a, **{"factory": _Recording, **k})
+    )
+    _Recording.longest = 0
+    try:
+        hits = ws.search("Wonsan", limit=5)
+    finally:
+        ws.close()
+    assert 0 < _Recording.longest <= 10_000  # pieces of a few thousand characters, not 560 kB
+    assert len(hits) == 1  # one paragraph: one hit, however many pieces matched
+    hit = hits[0]
+    assert hit.paragraph == 2
+    text = ws.index.document("long.txt").text
+    assert text[hit.start : hit.end] == "Wonsan"
+    s, e = hit.highlights[0]
+    assert hit.snippet[s:e] == "Wonsan"
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_pieces_keep_offsets_paragraph_numbers_and_phrases_across_cuts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
+    monkeypatch.setattr(search, "PIECE", 60)
+    monkeypatch.setattr(search, "OVERLAP", 25)
+    filler = [f"word{i}" for i in range(60)]
+    docs = {}
+    for at in range(0, 60, 3):  # the phrase at every place relative to the cuts
+        words = filler[:at] + ["Kim", "Jong-un", "visited"] + filler[at:]
+        docs[f"d{at:02}.txt"] = "Title\n\nshort paragraph\n\n" + " ".join(words) + "\n\nend\n"
+    ws = _corpus(tmp_path, docs, cache)
+    try:
+        hits = ws.search('"Kim Jong-un visited"', limit=100)
+        assert sorted(h.doc_id for h in hits) == sorted(docs)
+        for hit in hits:
+            text = ws.index.document(hit.doc_id).text
+            assert hit.paragraph == 3
+            assert text[hit.start : hit.end] == "Kim Jong-un visited"
+            s, e = hit.highlights[0]
+            assert hit.snippet[s:e] == "Kim Jong-un visited"
+            layout = ws.index.document(hit.doc_id).layout
+            assert layout.para_starts[2] <= hit.start < hit.end <= layout.para_ends[2]
+    finally:
+        ws.close()
+
+
+def test_pieces_cover_the_paragraph_cut_between_words() -> None:
+    text = "x " + " ".join(f"w{i:05}" for i in range(5000)) + " " + "y" * 9000 + " z"
+    pieces = search._pieces(text, 2, len(text))
+    assert pieces[0][0] == 2 and pieces[-1][1] == len(text)
+    for (s1, e1), (s2, e2) in zip(pieces, pieces[1:]):
+        assert s1 < s2 <= e1  # they move on, and overlap where there are words to share
+        assert s2 < e1 or "y" * 30 in text[s2 - 30 : s2]
+    for s, e in pieces:
+        assert 0 < e - s <= search.PIECE
+        assert s == 2 or text[s - 1] == " " or text[s - 1] == "y"  # a very long word is cut anyway

@@ -8,7 +8,11 @@ in milliseconds:
    rows to score, where paragraphs would be hundreds of thousands;
 2. paragraphs: the paragraphs of the best documents go into a scratch FTS5
    table in memory and are ranked by bm25 again; ``highlight()`` marks the
-   matched words, which gives each hit's exact offsets in the document.
+   matched words, which gives each hit's exact offsets in the document. A long
+   paragraph goes in as overlapping pieces of a few thousand characters:
+   ``highlight()`` takes time quadratic in the length of its row (it copies its
+   whole output for every match), so one row of a 20 MB one-line file would take
+   minutes.
 
 Queries use FTS5 syntax (``"a phrase"``, ``AND``/``OR``/``NOT``, ``pre*``);
 anything FTS5 rejects (a stray quote, ``Kim Jong-un``'s hyphen, ``a:b``) is
@@ -33,6 +37,8 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 FTS_SCHEMA = f"fts5(text, tokenize = '{FTS_TOKENIZE}')"
 SNIPPET_CONTEXT = 60  # characters of context each side of the first match
 PER_DOCUMENT = 3  # hits shown per document at most
+PIECE = 4000  # characters of a long paragraph per scratch row, about
+OVERLAP = 200  # characters a piece shares with the one before: a phrase across a cut is still whole in one
 _MARK_OPEN, _MARK_CLOSE = "\x01", "\x02"  # C0 controls never occur in sanitised text
 _WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
 
@@ -168,31 +174,33 @@ class Searcher:
                 text = doc.text
                 layout = doc.layout
                 starts, ends = layout.para_starts, layout.para_ends
-                numbers: Sequence[int] = range(1, len(starts) + 1)
+                # (paragraph number, start, end) of each scratch row; rowid = index + 1
+                rows = [(para, s, e) for para, (ps, pe) in enumerate(zip(starts, ends), 1)
+                        for s, e in _pieces(text, ps, pe)]
                 if candidates is not None:
-                    # Only paragraphs holding one of the words can match; if none
-                    # does (other spellings FTS5 folds together), all of them.
-                    # (One search per paragraph, stopping at its first hit: a common
+                    # Only pieces holding one of the words can match; if none does
+                    # (other spellings FTS5 folds together), all of them.
+                    # (One search per piece, stopping at its first hit: a common
                     # word can occur thousands of times in a long document.)
-                    found = [n for n, (s, e) in enumerate(zip(starts, ends), 1) if candidates.search(text, s, e)]
-                    numbers = found or numbers
+                    rows = [row for row in rows if candidates.search(text, row[1], row[2])] or rows
                 scratch.execute("DELETE FROM p")
                 scratch.executemany(
                     "INSERT INTO p(rowid, text) VALUES (?, ?)",
-                    ((para, text[starts[para - 1] : ends[para - 1]]) for para in numbers),
+                    ((i, text[s:e]) for i, (_, s, e) in enumerate(rows, 1)),
                 )
                 # Words in different paragraphs match the document, not one paragraph:
                 # then its best paragraph for any of the words.
                 used = expression
-                best = self._best_paragraphs(scratch, expression)
+                best = self._best_rows(scratch, expression, rows)
                 if not best and any_word:
                     used = any_word
-                    best = self._best_paragraphs(scratch, any_word, 1)
+                    best = self._best_rows(scratch, any_word, rows, 1)
                 marked = self._highlights(scratch, used, best)
-                for para in best:
-                    start, end = starts[para - 1], ends[para - 1]
-                    plain = text[start:end]
-                    out.append(_make_hit(doc, doc_score, para, start, plain, marked.get(para, plain)))
+                for rowid in best:
+                    para, start, end = rows[rowid - 1]
+                    piece = text[start:end]
+                    out.append(_make_hit(doc, doc_score, para, (starts[para - 1], ends[para - 1]), start, piece,
+                                         marked.get(rowid, piece)))
                     if len(out) >= limit:
                         return out
         finally:
@@ -200,15 +208,21 @@ class Searcher:
         return out
 
     @staticmethod
-    def _best_paragraphs(scratch: sqlite3.Connection, expression: str, count: int = PER_DOCUMENT) -> list[int]:
-        """Numbers of the ``count`` best matching paragraphs in the scratch table, best first."""
+    def _best_rows(
+        scratch: sqlite3.Connection, expression: str, rows: Sequence[tuple[int, int, int]], count: int = PER_DOCUMENT
+    ) -> list[int]:
+        """Scratch rowids of the ``count`` best matching paragraphs, best first: the
+        best piece of each (``rows`` gives each rowid's paragraph)."""
+        best: dict[int, int] = {}  # paragraph -> its best rowid
+        sql = "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p), rowid"  # ties: the earlier place
         try:
-            rows = scratch.execute(
-                "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (expression, count)
-            ).fetchall()
+            for (rowid,) in scratch.execute(sql, (expression,)):
+                best.setdefault(rows[rowid - 1][0], rowid)
+                if len(best) >= count:
+                    break
         except sqlite3.OperationalError:
             return []
-        return [rowid for (rowid,) in rows]
+        return list(best.values())
 
     @staticmethod
     def _highlights(scratch: sqlite3.Connection, expression: str, rowids: list[int]) -> dict[int, str]:
@@ -247,7 +261,43 @@ def _candidate_finder(expression: str) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
-def _make_hit(doc: Document, score: float, para: int, para_start: int, plain: str, marked: str) -> Hit:
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as (start, end) pieces of about :data:`PIECE` characters at
+    most, cut at white space, each sharing about :data:`OVERLAP` characters with the
+    one before; a short paragraph is one piece."""
+    pieces = []
+    while end - start > PIECE:
+        cut = _cut(text, start + PIECE // 2, start + PIECE)
+        pieces.append((start, cut))
+        # The next piece starts at the first word starting in the last OVERLAP
+        # characters (after start: cut - OVERLAP is well past it).
+        space = _SPACE.search(text, cut - OVERLAP, cut - 1)
+        start = space.end() if space is not None else cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _cut(text: str, lo: int, hi: int) -> int:
+    """A place in ``text[lo:hi]`` to cut between words: after its last white space,
+    else after its last non-word character, else ``hi`` (a very long word)."""
+    space = max(text.rfind(" ", lo, hi), text.rfind("\n", lo, hi), text.rfind("\t", lo, hi))
+    if space != -1:
+        return space + 1
+    last = None
+    for last in _NON_WORD.finditer(text, lo, hi):
+        pass
+    return last.end() if last is not None and last.end() > lo else hi
+
+
+_NON_WORD = re.compile(r"[\W_]")
+_SPACE = re.compile(r"\s+")
+
+
+def _make_hit(
+    doc: Document, score: float, para: int, bounds: tuple[int, int], piece_start: int, plain: str, marked: str
+) -> Hit:
+    """The hit for ``plain``, the paragraph ``para`` (whose offsets are ``bounds``)
+    or the piece of it at ``piece_start``; ``marked`` is ``plain`` with matches marked."""
     spans: list[tuple[int, int]] = []
     pos = 0
     open_at = -1
@@ -273,8 +323,9 @@ def _make_hit(doc: Document, score: float, para: int, para_start: int, plain: st
     spans = merged
     first_start, first_end = spans[0] if spans else (0, 0)
     lo, hi = word_window(plain, first_start, first_end, SNIPPET_CONTEXT, 2 * SNIPPET_CONTEXT)
-    prefix = "…" if lo > 0 else ""
-    suffix = "…" if hi < len(plain) else ""
+    # (The ends of a piece inside a paragraph are cuts too.)
+    prefix = "…" if piece_start + lo > bounds[0] else ""
+    suffix = "…" if piece_start + hi < bounds[1] else ""
     # Newlines and tabs become single spaces; the text keeps its length so offsets hold.
     window = plain[lo:hi].translate(_ONE_LINE)
     snippet = prefix + window + suffix
@@ -282,8 +333,8 @@ def _make_hit(doc: Document, score: float, para: int, para_start: int, plain: st
     highlights = tuple((s + shift, e + shift) for s, e in spans if s >= lo and e <= hi)
     return Hit(
         doc_id=doc.id,
-        start=para_start + first_start,
-        end=para_start + first_end,
+        start=piece_start + first_start,
+        end=piece_start + first_end,
         snippet=snippet,
         score=score,
         paragraph=para,
