@@ -115,6 +115,21 @@ def test_limit_and_no_match(ws) -> None:
     assert ws.search("wonsan", limit=0) == []
 
 
+def test_json_scores_keep_four_significant_digits(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Hit("d", 0, 1, "x", 2.2345678e-06).to_json()["score"] == 2.235e-06
+    assert Hit("d", 0, 1, "x", 12.345678).to_json()["score"] == 12.35
+    # A word in every document scores about 1e-6: it used to print as 0.0.
+    monkeypatch.setenv("XREF_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(3):
+        (root / f"{i}.txt").write_text(SENTENCE * (i + 1), encoding="utf-8")
+    assert main(["search", "Wonsan", str(root), "--format", "jsonl"]) == 0
+    scores = [json.loads(line)["score"] for line in capsys.readouterr().out.splitlines()]
+    assert len(scores) == 3 and all(0 < score < 1e-3 for score in scores)
+
+
 def test_fts_query_quotes_every_word() -> None:
     assert fts_query('Kim "Jong-un" a:b pre*') == '"Kim" "Jong" "un" "a" "b" "pre"*'
     assert fts_query("*** ---") == ""

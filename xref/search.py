@@ -61,7 +61,8 @@ class Hit:
             "start": self.start,
             "end": self.end,
             "paragraph": self.paragraph,
-            "score": round(self.score, 3),
+            # Significant digits, not decimals: bm25 of common words is about 1e-6.
+            "score": float(f"{self.score:.4g}"),
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
         }
