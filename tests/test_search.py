@@ -242,3 +242,40 @@ def test_pieces_cover_the_paragraph_cut_between_words() -> None:
     for s, e in pieces:
         assert 0 < e - s <= search.PIECE
         assert s == 2 or text[s - 1] == " " or text[s - 1] == "y"  # a very long word is cut anyway
+
+
+# -- how queries are read ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("expression", "terms"),
+    [
+        ("Kim AND Russia", ['"Kim"', '"Russia"']),
+        ("wonsan NOT passing", ['"wonsan"']),
+        ("a NOT (b OR c) AND d", ['"a"', '"d"']),
+        ("NEAR(kim russia, 10) OR \"harbour cranes\" OR pre* OR text:wonsan OR ^first",
+         ['"kim"', '"russia"', '"harbour cranes"', "pre*", '"wonsan"', '"first"']),
+        ("{text}: wonsan NOT text:harbour", ['"wonsan"']),
+        ('"a ""quoted"" word" OR b', ['"a ""quoted"" word"', '"b"']),
+    ],
+)
+def test_terms_leave_out_operators_and_what_not_excludes(expression: str, terms: list[str]) -> None:
+    assert search._terms(expression) == terms
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_operators_are_never_searched_as_words(tmp_path: Path, cache: bool) -> None:
+    # Kim and Russia in different paragraphs: the document matches, no paragraph does,
+    # and the hit is the best paragraph for any of the words -- "and" is not one.
+    docs = {"a.txt": "Title\n\nKim visited the border.\n\nRussia and China and Mongolia and more, and so on.\n"}
+    ws = _corpus(tmp_path, docs, cache)
+    try:
+        for query in ("Kim AND Russia", "Russia AND Kim", "Kim AND Russia NOT nothing",
+                      "NEAR(Kim border, 5) AND Russia"):
+            hits = ws.search(query)
+            assert len(hits) == 1, query
+            words = {hit.snippet[s:e].casefold() for hit in hits for s, e in hit.highlights}
+            assert words and words <= {"kim", "russia", "border"}, (query, words)
+        # The fallback (FTS5 rejects the query) leaves operators out too.
+        hits = ws.search("Russia AND (")
+        assert [hit.snippet[s:e] for hit in hits for s, e in hit.highlights] == ["Russia"]
+    finally:
+        ws.close()

@@ -72,14 +72,18 @@ def fts_query(query: str) -> str:
     """``query`` as plain words: each quoted (a trailing ``*`` kept as a prefix search).
 
     The fallback for queries FTS5 cannot parse; "" when nothing searchable is left.
+    Operators (``AND``, ``OR``, ``NOT``, ``NEAR``) were not meant as words: left out.
     """
     parts = []
     for word in _WORD.findall(query):
         prefix = word.endswith("*")
         word = word.rstrip("*")
-        if word:
+        if word and word not in _OPERATORS:
             parts.append(f'"{word}"' + ("*" if prefix else ""))
     return " ".join(parts)
+
+
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 def _hyphen_phrases(query: str) -> str:
@@ -96,6 +100,47 @@ def _hyphen_phrases(query: str) -> str:
             continue
         out.append(re.sub(r"[^\W_]+(?:[-'’.][^\W_]+)+", lambda m: f'"{m.group()}"', chunk))
     return '"'.join(out)
+
+
+# FTS5's tokens: a string (with "" inside), a bareword (ASCII letters, digits, _,
+# anything not ASCII), either maybe a prefix (*), or one other character.
+_TOKEN = re.compile(r'"(?:[^"]|"")*"?\*?|[0-9A-Za-z_\x1a\x80-\U0010ffff]+\*?|\S')
+
+
+def _terms(expression: str) -> list[str]:
+    """The words and phrases of a valid FTS5 expression that a match holds, each an
+    FTS5 expression itself: not operators, column names, NEAR's distance, nor what
+    NOT leaves out."""
+    tokens = _TOKEN.findall(expression)
+    terms: list[str] = []
+    depth = 0  # parentheses open
+    skip_to: int | None = None  # skipping NOT's operand in parentheses: until depth is back to this
+    after_not = False
+    in_braces = False
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token == "(":
+            if after_not and skip_to is None:
+                skip_to = depth
+            after_not = False
+            depth += 1
+        elif token == ")":
+            depth -= 1
+            if skip_to == depth:
+                skip_to = None
+        elif token in "{}":
+            in_braces = token == "{"  # {col1 col2}: column names
+        elif token == "NOT":
+            after_not = True
+        elif token in _OPERATORS or following in (":", "(") or in_braces:
+            pass  # AND, OR, NEAR(, a column name
+        elif token[0] == '"' or _WORD.search(token):
+            if i and tokens[i - 1] == ",":
+                continue  # NEAR's distance: NEAR(a b, 10)
+            if skip_to is None and not after_not:
+                terms.append(token if token[0] == '"' or token.endswith("*") else f'"{token}"')
+            after_not = False
+    return terms
 
 
 class Searcher:
@@ -165,8 +210,10 @@ class Searcher:
     def _paragraph_hits(self, ranked: list[tuple[Document, float]], expression: str, limit: int) -> list[Hit]:
         """The best paragraphs of the ranked documents, a document at a time, until
         ``limit`` hits: the first few documents usually fill the list."""
-        candidates = _candidate_finder(expression)
-        any_word = " OR ".join(fts_query(expression).split())
+        # A match holds one of the terms: only text holding one of their words can match.
+        terms = _terms(expression)
+        candidates = _candidate_finder(" ".join(terms))
+        any_word = " OR ".join(terms)
         out: list[Hit] = []
         scratch = sqlite3.connect(":memory:")
         try:
@@ -240,7 +287,6 @@ class Searcher:
         return dict(rows)
 
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 # Letters FTS5 (remove_diacritics 2) treats as their base letter, for the common
 # romanisations: a query word "chinsong" must find "Chinsŏng".
 _VOWELS = {
