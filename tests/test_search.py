@@ -245,6 +245,25 @@ def test_pieces_cover_the_paragraph_cut_between_words() -> None:
 
 
 # -- how queries are read ---------------------------------------------------------------------
+def test_read_query() -> None:
+    read = search.read_query
+    assert read("Kim Jong-un") == search.Reading(('"Kim" "Jong-un"',), ('"Kim"', '"Jong-un"'))
+    assert read("Wonsan?") == search.Reading(('"Wonsan"',), ('"Wonsan"',))
+    assert read("???") == search.Reading((), ())  # nothing to search for, but nothing rejected
+    # FTS5 syntax, as written or mended: not the fallback.
+    assert read('"Pyongyang') == search.Reading(('"Pyongyang"',), ('"Pyongyang"',))
+    assert read('Kim AND Jong-un*') == search.Reading(('Kim AND "Jong-un"*',), ('"Kim"', '"Jong-un"*'))
+    assert not read("harb*").fallback and not read("wonsan NOT passing").fallback
+    # The fallback: FTS5 rejects every spelling.
+    reading = read("a:b")
+    assert reading.fallback and reading.expressions == ('"a" "b"',)
+    assert reading.rejected is not None and "no such column" in reading.rejected
+    reading = read("Kim AND (Russia")
+    assert reading.fallback and reading.expressions == ('"Kim" "Russia"',)  # AND is no word
+    reading = read("[*]")
+    assert reading.fallback and reading.expressions == ()
+
+
 @pytest.mark.parametrize(
     ("expression", "terms"),
     [
@@ -279,3 +298,18 @@ def test_operators_are_never_searched_as_words(tmp_path: Path, cache: bool) -> N
         assert [hit.snippet[s:e] for hit in hits for s, e in hit.highlights] == ["Russia"]
     finally:
         ws.close()
+
+
+def test_cli_notes_the_plain_words_fallback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XREF_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in DOCS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    assert main(["search", "wonsan AND (", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "not valid FTS5 syntax" in err and 'searched as plain words: "wonsan"' in err
+    for query in ("Kim Jong-un", "Wonsan?", '"wonsan harbour'):
+        assert main(["search", query, str(root)]) == 0
+        assert capsys.readouterr().err == "", query

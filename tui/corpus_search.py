@@ -14,7 +14,6 @@ replaced (length-preserving, so the engine's highlight offsets still hold).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -34,7 +33,7 @@ from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList
 from tui.style import Palette, clean, document_label
 from xref.sanitise import sanitise
-from xref.search import FTS_SCHEMA, Hit, fts_query
+from xref.search import Hit, Reading, read_query
 
 if TYPE_CHECKING:
     from xref.engine import Workspace
@@ -48,22 +47,6 @@ _ONE_LINE = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
 def safe_snippet(s: str) -> str:
     """``s`` on one line with unsafe characters made visible; the length is kept."""
     return sanitise(s).translate(_ONE_LINE)
-
-
-def fts_error(query: str) -> str | None:
-    """Why FTS5 rejects ``query`` as written (None: it parses).
-
-    The engine then searches a plainer spelling instead; the screen says so.
-    """
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.execute(f"CREATE VIRTUAL TABLE t USING {FTS_SCHEMA}")
-        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (query,)).fetchall()
-    except sqlite3.Error as exc:
-        return str(exc).removeprefix("fts5: ")
-    finally:
-        conn.close()
-    return None
 
 
 # -- rows ---------------------------------------------------------------------------------
@@ -139,7 +122,7 @@ class Outcome:
     generation: int
     query: str
     rows: tuple[tuple[Hit, str, int], ...] = ()  # (hit, title, line)
-    rejected: str | None = None  # FTS5's complaint about the query as written
+    reading: Reading | None = None  # how the engine read the query
     error: str | None = None  # the search itself failed
     partial: int | None = None  # documents searched while the rest are still being indexed
 
@@ -240,7 +223,7 @@ class CorpusSearchList(FilterList):
     def _search(workspace: Workspace, generation: int, query: str) -> Outcome:
         """In the worker thread: the hits, with their documents' titles and line numbers."""
         try:
-            rejected = fts_error(query)
+            reading = read_query(query)  # what the search does with it, for the status line
             index = workspace.index
             rows = []
             for hit in workspace.search(query, SEARCH_LIMIT):
@@ -249,7 +232,7 @@ class CorpusSearchList(FilterList):
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             return Outcome(generation, query, error=f"{type(exc).__name__}: {exc}")
         partial = None if getattr(workspace, "complete", True) else len(workspace.corpus.documents)
-        return Outcome(generation, query, tuple(rows), rejected, partial=partial)
+        return Outcome(generation, query, tuple(rows), reading, partial=partial)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "corpus-search":
@@ -267,6 +250,10 @@ class CorpusSearchList(FilterList):
         self._shown = outcome.generation
         self.outcome = outcome
         quoted = f"“{clean(outcome.query)}”"
+        reading = outcome.reading
+        # Only the last resort is worth a word: closing a quote or reading Jong-un
+        # as a phrase searches what the user meant.
+        rejected = reading.rejected if reading is not None and reading.fallback else None
         rows: list[Row] = []
         if outcome.error is not None:
             status = Text(f"The search for {quoted} failed: {clean(outcome.error)}", style="bold")
@@ -275,16 +262,16 @@ class CorpusSearchList(FilterList):
             documents = len({hit.doc_id for hit, _, _ in outcome.rows})
             hits = f"{n} hit{'s' if n != 1 else ''}" if n < SEARCH_LIMIT else f"The best {n} hits"
             status = Text(f"{hits} in {documents} document{'s' if documents != 1 else ''}")
-            if outcome.rejected is not None:
+            if rejected is not None:
                 status.append(" · not valid FTS5 syntax, searched as plain words", style="italic")
             for hit, title, line in outcome.rows:
                 rows.append(HitEntry(hit, title, line))
                 rows.append(SnippetRow(hit))
-        elif outcome.rejected is not None and not fts_query(outcome.query):
+        elif reading is not None and not reading.expressions:
             status = Text(f"Nothing to search for in {quoted}: type some letters or digits", style="bold")
-        elif outcome.rejected is not None:
+        elif rejected is not None:
             status = Text(
-                f"No hits for {quoted}: not valid FTS5 syntax ({clean(outcome.rejected)}), "
+                f"No hits for {quoted}: not valid FTS5 syntax ({clean(rejected)}), "
                 "and its plain words are not in the corpus",
                 style="bold",
             )

@@ -365,9 +365,18 @@ def _find_doc(ws, wanted: str):  # -> Document
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from xref.search import read_query
+
     if args.limit < 1:
         raise UserError("--limit must be at least 1")
     ws = _open(args, err)
+    reading = read_query(args.query)  # what the search does with the query
+    if reading.fallback:
+        why = f"xref: note: not valid FTS5 syntax ({sanitise_line(reading.rejected or '')})"
+        if reading.terms:
+            print(f"{why}; searched as plain words: {sanitise_line(' '.join(reading.terms))}", file=err)
+        else:
+            print(f"{why}, and no words to search for", file=err)
     hits = ws.search(args.query, limit=args.limit)
     if not hits:
         print(f"xref: no matches for {args.query!r}", file=err)

@@ -14,9 +14,16 @@ in milliseconds:
    whole output for every match), so one row of a 20 MB one-line file would take
    minutes.
 
-Queries use FTS5 syntax (``"a phrase"``, ``AND``/``OR``/``NOT``, ``pre*``);
-anything FTS5 rejects (a stray quote, ``Kim Jong-un``'s hyphen, ``a:b``) is
-retried as plain words, each quoted, so a search never raises for its query.
+How a query is read (:func:`read_query`):
+
+* plain words (no quotes, operators, ``*``, parentheses or column filters;
+  ``Kim Jong-un``, ``Wonsan?``, ``Office 39``): all of them, each quoted; a
+  hyphenated word is a phrase of its parts;
+* FTS5 syntax (``"a phrase"``, ``AND``/``OR``/``NOT``, ``pre*``, ``NEAR(a b)``)
+  as written; an unclosed quote is closed, hyphenated words become phrases;
+* anything FTS5 still rejects (``a:b``, ``x AND``) is searched as its plain
+  words, each quoted: the one reading that is a fallback, so a search never
+  raises for its query.
 """
 
 from __future__ import annotations
@@ -24,12 +31,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from xref.model import Document, word_window
 
-__all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "Hit", "MemorySearcher", "Searcher", "fts_query"]
+__all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "Hit", "MemorySearcher", "Reading", "Searcher", "fts_query", "read_query"]
 
 #: How FTS5 splits text into words, here and in the index cache's table.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
@@ -68,6 +75,32 @@ class Hit:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a query is searched."""
+
+    expressions: tuple[str, ...]  # FTS5 expressions, best first; () = nothing to search for
+    terms: tuple[str, ...]  # the words and phrases a match holds, each a valid FTS5 expression
+    fallback: bool = False  # FTS5 rejected the query: its plain words are searched instead
+    rejected: str | None = None  # FTS5's complaint about the query as written, when ``fallback``
+
+
+def read_query(query: str) -> Reading:
+    """How :meth:`Searcher.search` searches ``query`` (see the module's docstring)."""
+    if _plain(query):
+        words = [f'"{word}"' for word in _PLAIN_WORD.findall(query)]
+        return Reading((" ".join(words),) if words else (), tuple(words))
+    balanced = query + '"' if query.count('"') % 2 else query  # an unclosed phrase, closed
+    rejected = None
+    for expression in dict.fromkeys((query, balanced, _hyphen_phrases(balanced))):
+        error = _fts_error(expression)
+        if error is None:
+            return Reading((expression,), tuple(_terms(expression)))
+        rejected = rejected or error
+    plain = fts_query(query)
+    return Reading((plain,) if plain else (), tuple(plain.split()), fallback=True, rejected=rejected)
+
+
 def fts_query(query: str) -> str:
     """``query`` as plain words: each quoted (a trailing ``*`` kept as a prefix search).
 
@@ -84,6 +117,28 @@ def fts_query(query: str) -> str:
 
 
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+# A word of a plain query: hyphens, apostrophes and dots inside it keep it one word.
+_PLAIN_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+
+
+def _plain(query: str) -> bool:
+    """Whether ``query`` is only words and punctuation that means nothing to FTS5."""
+    return not any(c in query for c in '"*():^+{}') and not any(
+        word in _OPERATORS for word in re.findall(r"\w+", query)
+    )
+
+
+def _fts_error(expression: str) -> str | None:
+    """Why FTS5 rejects ``expression`` (None: it parses)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"CREATE VIRTUAL TABLE t USING {FTS_SCHEMA}")
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+    except sqlite3.Error as exc:
+        return str(exc).removeprefix("fts5: ")
+    finally:
+        conn.close()
+    return None
 
 
 def _hyphen_phrases(query: str) -> str:
@@ -178,42 +233,49 @@ class Searcher:
         """Up to ``limit`` hits, best documents first, at most a few per document."""
         if limit <= 0 or not query.strip():
             return []
+        reading = read_query(query)
+        if not reading.expressions:
+            return []
         with self._lock:
             conn, table = self._connect()
-            ranked, expression = self._rank_documents(conn, table, query, limit)
+            ranked = self._rank_documents(conn, table, reading.expressions, limit)
         if not ranked:
             return []
-        return self._paragraph_hits(ranked, expression, limit)
+        return self._paragraph_hits(ranked, reading, limit)
 
     def _rank_documents(
-        self, conn: sqlite3.Connection, table: str, query: str, limit: int
-    ) -> tuple[list[tuple[Document, float]], str]:
+        self, conn: sqlite3.Connection, table: str, expressions: Sequence[str], limit: int
+    ) -> list[tuple[Document, float]]:
+        """The best documents: those matching the first expression (best first),
+        then those only the next one matches, and so on."""
         wanted = max(limit, 10)
         sql = f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT ?"
-        balanced = query + '"' if query.count('"') % 2 else query  # an unclosed phrase, closed
-        tries = (query, balanced, _hyphen_phrases(balanced), fts_query(query))
-        for expression in dict.fromkeys(tries):
-            if not expression.strip():
-                continue
+        ranked: dict[str, tuple[Document, float]] = {}  # by document id
+        for expression in expressions:
+            found: list[tuple[Document, float]] = []
             try:
-                # The table may hold documents outside this corpus: ask for more, then for all.
-                for cap in (wanted * 2 + 10, -1):
+                # The table may hold documents outside this corpus, and the earlier
+                # expressions' documents come again: ask for more, then for all.
+                for cap in (wanted * 2 + 10 + len(ranked), -1):
                     rows = conn.execute(sql, (expression, cap)).fetchall()
-                    ranked = [(doc, -score) for rowid, score in rows if (doc := self._doc_of(rowid)) is not None]
-                    if len(ranked) >= wanted or len(rows) < cap or cap < 0:
+                    found = [(doc, -score) for rowid, score in rows
+                             if (doc := self._doc_of(rowid)) is not None and doc.id not in ranked]
+                    if len(ranked) + len(found) >= wanted or len(rows) < cap or cap < 0:
                         break
             except sqlite3.OperationalError:
-                continue  # FTS5 syntax error: try the plainer spelling
-            return ranked[:wanted], expression
-        return [], ""
+                continue  # read_query checked the syntax; nothing else is expected, but never raise
+            for doc, score in found[: wanted - len(ranked)]:
+                ranked[doc.id] = (doc, score)
+            if len(ranked) >= wanted:
+                break
+        return list(ranked.values())
 
-    def _paragraph_hits(self, ranked: list[tuple[Document, float]], expression: str, limit: int) -> list[Hit]:
+    def _paragraph_hits(self, ranked: list[tuple[Document, float]], reading: Reading, limit: int) -> list[Hit]:
         """The best paragraphs of the ranked documents, a document at a time, until
         ``limit`` hits: the first few documents usually fill the list."""
-        # A match holds one of the terms: only text holding one of their words can match.
-        terms = _terms(expression)
-        candidates = _candidate_finder(" ".join(terms))
-        any_word = " OR ".join(terms)
+        # A match holds one of the terms: only pieces of text holding one of their words can match.
+        candidates = _candidate_finder(" ".join(reading.terms))
+        any_word = " OR ".join(reading.terms)
         out: list[Hit] = []
         scratch = sqlite3.connect(":memory:")
         try:
@@ -236,14 +298,22 @@ class Searcher:
                     "INSERT INTO p(rowid, text) VALUES (?, ?)",
                     ((i, text[s:e]) for i, (_, s, e) in enumerate(rows, 1)),
                 )
+                # The best paragraphs for the first expression, then for the next.
+                best: dict[int, str] = {}  # rowid -> the expression it matched
+                for expression in reading.expressions:
+                    paragraphs = {rows[rowid - 1][0] for rowid in best}
+                    for rowid in self._best_rows(scratch, expression, rows, PER_DOCUMENT - len(best), paragraphs):
+                        best[rowid] = expression
+                    if len(best) >= PER_DOCUMENT:
+                        break
                 # Words in different paragraphs match the document, not one paragraph:
                 # then its best paragraph for any of the words.
-                used = expression
-                best = self._best_rows(scratch, expression, rows)
                 if not best and any_word:
-                    used = any_word
-                    best = self._best_rows(scratch, any_word, rows, 1)
-                marked = self._highlights(scratch, used, best)
+                    best = dict.fromkeys(self._best_rows(scratch, any_word, rows, 1), any_word)
+                marked: dict[int, str] = {}
+                for expression in dict.fromkeys(best.values()):
+                    rowids = [rowid for rowid, used in best.items() if used == expression]
+                    marked.update(self._highlights(scratch, expression, rowids))
                 for rowid in best:
                     para, start, end = rows[rowid - 1]
                     piece = text[start:end]
@@ -257,17 +327,26 @@ class Searcher:
 
     @staticmethod
     def _best_rows(
-        scratch: sqlite3.Connection, expression: str, rows: Sequence[tuple[int, int, int]], count: int = PER_DOCUMENT
+        scratch: sqlite3.Connection,
+        expression: str,
+        rows: Sequence[tuple[int, int, int]],
+        count: int = PER_DOCUMENT,
+        skip: Collection[int] = (),
     ) -> list[int]:
-        """Scratch rowids of the ``count`` best matching paragraphs, best first: the
-        best piece of each (``rows`` gives each rowid's paragraph)."""
+        """Scratch rowids of the ``count`` best matching paragraphs (not those in
+        ``skip``), best first: the best piece of each (``rows`` gives each rowid's
+        paragraph)."""
         best: dict[int, int] = {}  # paragraph -> its best rowid
+        if count <= 0:
+            return []
         sql = "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p), rowid"  # ties: the earlier place
         try:
             for (rowid,) in scratch.execute(sql, (expression,)):
-                best.setdefault(rows[rowid - 1][0], rowid)
-                if len(best) >= count:
-                    break
+                para = rows[rowid - 1][0]
+                if para not in skip:
+                    best.setdefault(para, rowid)
+                    if len(best) >= count:
+                        break
         except sqlite3.OperationalError:
             return []
         return list(best.values())

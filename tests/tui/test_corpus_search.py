@@ -111,12 +111,19 @@ async def test_markup_and_fts5_syntax_in_the_query_do_not_crash(seeds, state_dir
         await results(pilot)
         lst = search_list(app)
         assert lst.hits == []
-        assert lst.status.startswith("No hits for “[bold]x”")
-        assert "not valid FTS5 syntax (syntax error near" in lst.status
-        # An unbalanced quote is still searched (as plain words) and found.
-        lst.filter_input.value = '"Pyongyang'
+        assert lst.status == "No hits for “[bold]x”"  # brackets mean nothing to FTS5: plain words
+        lst.filter_input.value = "zzyzx AND ("
+        await results(pilot)
+        assert lst.hits == []
+        assert lst.status.startswith("No hits for “zzyzx AND (”: not valid FTS5 syntax (syntax error near")
+        # Searched as plain words (and found), said so.
+        lst.filter_input.value = "Pyongyang AND ("
         await results(pilot)
         assert lst.hits and lst.status.endswith("searched as plain words")
+        # An unbalanced quote is closed: the phrase the user began, no warning.
+        lst.filter_input.value = '"Pyongyang'
+        await results(pilot)
+        assert lst.hits and "FTS5" not in lst.status
         # Only punctuation: nothing to search for, said so.
         lst.filter_input.value = "[*]"
         await results(pilot)
@@ -129,6 +136,27 @@ async def test_markup_and_fts5_syntax_in_the_query_do_not_crash(seeds, state_dir
         await settle(pilot)
         assert not isinstance(app.screen, CorpusSearchScreen)
         assert app.location == Location(D0, 0)  # escape goes nowhere
+
+
+@run_async
+async def test_no_warning_when_the_query_means_what_it_says(seeds, state_dir) -> None:
+    # Jong-un is searched as a phrase and "?" means nothing to FTS5: neither was
+    # "re-read as plain words" in the sense of the warning, which is for the fallback.
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"Kim Jong-un")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.hits and "FTS5" not in lst.status and "plain words" not in lst.status, lst.status
+        hit = lst.hits[0]
+        assert seeds.index.document(hit.doc_id).text[hit.start : hit.end] == "Kim Jong-un"
+        lst.filter_input.value = "Wonsan?"
+        await results(pilot)
+        assert lst.hits and "FTS5" not in lst.status and "plain words" not in lst.status, lst.status
+        lst.filter_input.value = "???"
+        await results(pilot)
+        assert lst.hits == [] and lst.status.startswith("Nothing to search for")
 
 
 @run_async
