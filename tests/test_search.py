@@ -245,9 +245,37 @@ def test_pieces_cover_the_paragraph_cut_between_words() -> None:
 
 
 # -- how queries are read ---------------------------------------------------------------------
+@pytest.mark.parametrize("cache", [True, False])
+def test_plain_words_rank_the_exact_phrase_first(tmp_path: Path, cache: bool) -> None:
+    # Both words many times, never side by side: bm25 alone puts this document first.
+    dense = "Office 101, Room 39, Office 102, Room 39."
+    docs = {
+        "a-scattered.txt": "Offices\n\n" + dense + "\n\n" + dense + "\n",
+        "b-phrase.txt": "Notes\n\n" + dense + "\n\nOnce upon a time, in a long and winding story about many other "
+        "things, a place called Office 39 was named by someone who did not know much about it.\n",
+    }
+    ws = _corpus(tmp_path, docs, cache)
+    try:
+        hits = ws.search("Office 39")
+        assert [(h.doc_id, h.paragraph) for h in hits] == [
+            ("b-phrase.txt", 3),  # the phrase: first, though the other paragraph has both words more often
+            ("b-phrase.txt", 2),  # then all the words, in the same document
+            ("a-scattered.txt", 2),
+            ("a-scattered.txt", 3),
+        ]
+        first = hits[0]
+        assert ws.index.document(first.doc_id).text[first.start : first.end] == "Office 39"
+        s, e = first.highlights[0]
+        assert first.snippet[s:e] == "Office 39" and len(first.highlights) == 1  # not every lone 39
+        # Not plain words: FTS5 as written, bm25 alone.
+        assert ws.search("Office AND 39")[0].doc_id == "a-scattered.txt"
+    finally:
+        ws.close()
+
+
 def test_read_query() -> None:
     read = search.read_query
-    assert read("Kim Jong-un") == search.Reading(('"Kim" "Jong-un"',), ('"Kim"', '"Jong-un"'))
+    assert read("Kim Jong-un") == search.Reading(('"Kim Jong-un"', '"Kim" "Jong-un"'), ('"Kim"', '"Jong-un"'))
     assert read("Wonsan?") == search.Reading(('"Wonsan"',), ('"Wonsan"',))
     assert read("???") == search.Reading((), ())  # nothing to search for, but nothing rejected
     # FTS5 syntax, as written or mended: not the fallback.

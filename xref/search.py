@@ -17,8 +17,9 @@ in milliseconds:
 How a query is read (:func:`read_query`):
 
 * plain words (no quotes, operators, ``*``, parentheses or column filters;
-  ``Kim Jong-un``, ``Wonsan?``, ``Office 39``): all of them, each quoted; a
-  hyphenated word is a phrase of its parts;
+  ``Kim Jong-un``, ``Wonsan?``, ``Office 39``): the words as an exact phrase
+  first, then all of them anywhere -- documents, and paragraphs in a document,
+  holding the phrase come first; a hyphenated word is a phrase of its parts;
 * FTS5 syntax (``"a phrase"``, ``AND``/``OR``/``NOT``, ``pre*``, ``NEAR(a b)``)
   as written; an unclosed quote is closed, hyphenated words become phrases;
 * anything FTS5 still rejects (``a:b``, ``x AND``) is searched as its plain
@@ -79,7 +80,7 @@ class Hit:
 class Reading:
     """How a query is searched."""
 
-    expressions: tuple[str, ...]  # FTS5 expressions, best first; () = nothing to search for
+    expressions: tuple[str, ...]  # FTS5 expressions, best first (the exact phrase, then all the words); () = nothing
     terms: tuple[str, ...]  # the words and phrases a match holds, each a valid FTS5 expression
     fallback: bool = False  # FTS5 rejected the query: its plain words are searched instead
     rejected: str | None = None  # FTS5's complaint about the query as written, when ``fallback``
@@ -88,8 +89,12 @@ class Reading:
 def read_query(query: str) -> Reading:
     """How :meth:`Searcher.search` searches ``query`` (see the module's docstring)."""
     if _plain(query):
-        words = [f'"{word}"' for word in _PLAIN_WORD.findall(query)]
-        return Reading((" ".join(words),) if words else (), tuple(words))
+        words = _PLAIN_WORD.findall(query)
+        quoted = tuple(f'"{word}"' for word in words)
+        if len(words) > 1:
+            # The exact phrase first: "Office 39" before "Office 101 ... Room 39".
+            return Reading((f'"{" ".join(words)}"', " ".join(quoted)), quoted)
+        return Reading(quoted, quoted)
     balanced = query + '"' if query.count('"') % 2 else query  # an unclosed phrase, closed
     rejected = None
     for expression in dict.fromkeys((query, balanced, _hyphen_phrases(balanced))):
@@ -298,7 +303,8 @@ class Searcher:
                     "INSERT INTO p(rowid, text) VALUES (?, ?)",
                     ((i, text[s:e]) for i, (_, s, e) in enumerate(rows, 1)),
                 )
-                # The best paragraphs for the first expression, then for the next.
+                # The best paragraphs for each expression in turn: for plain words, those
+                # holding the exact phrase, then those with all the words.
                 best: dict[int, str] = {}  # rowid -> the expression it matched
                 for expression in reading.expressions:
                     paragraphs = {rows[rowid - 1][0] for rowid in best}
