@@ -341,3 +341,10 @@ def test_cli_notes_the_plain_words_fallback(tmp_path: Path, capsys: pytest.Captu
     for query in ("Kim Jong-un", "Wonsan?", '"wonsan harbour'):
         assert main(["search", query, str(root)]) == 0
         assert capsys.readouterr().err == "", query
+
+
+def test_cli_help_says_at_most_three_hits_per_document(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "at most 3 hits" in help_text and "at most 3 per document" in help_text

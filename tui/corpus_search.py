@@ -14,6 +14,7 @@ replaced (length-preserving, so the engine's highlight offsets still hold).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -33,7 +34,7 @@ from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList
 from tui.style import Palette, clean, document_label
 from xref.sanitise import sanitise
-from xref.search import Hit, Reading, read_query
+from xref.search import PER_DOCUMENT, Hit, Reading, read_query
 
 if TYPE_CHECKING:
     from xref.engine import Workspace
@@ -259,9 +260,13 @@ class CorpusSearchList(FilterList):
             status = Text(f"The search for {quoted} failed: {clean(outcome.error)}", style="bold")
         elif outcome.rows:
             n = len(outcome.rows)
-            documents = len({hit.doc_id for hit, _, _ in outcome.rows})
+            per_document = Counter(hit.doc_id for hit, _, _ in outcome.rows)
+            documents = len(per_document)
             hits = f"{n} hit{'s' if n != 1 else ''}" if n < SEARCH_LIMIT else f"The best {n} hits"
             status = Text(f"{hits} in {documents} document{'s' if documents != 1 else ''}")
+            if max(per_document.values()) >= PER_DOCUMENT:
+                # Some documents may have more: say why they show no more.
+                status.append(f" · at most {PER_DOCUMENT} per document")
             if rejected is not None:
                 status.append(" · not valid FTS5 syntax, searched as plain words", style="italic")
             for hit, title, line in outcome.rows:

@@ -24,6 +24,7 @@ from typing import TextIO
 from xref import __version__
 from xref.model import Problem
 from xref.sanitise import UNSAFE_ABOVE_C0, sanitise_line
+from xref.search import PER_DOCUMENT
 
 SUBCOMMANDS = ("mentions", "entities", "show", "cite", "search")
 _COMMAND_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")  # not a path: no "/", no ".", no digits
@@ -109,11 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--quote", metavar="TEXT", help="exact quote (white space may differ)")
     p.add_argument("--style", default="chicago", help="chicago, apa, mla, markdown, bibtex or csl-json")
 
-    p = sub.add_parser("search", help="full-text search of the corpus, best matching paragraphs first")
+    p = sub.add_parser(
+        "search",
+        help="full-text search of the corpus, best matching paragraphs first",
+        description=f"Full-text search of the corpus: the best documents first, each with at most {PER_DOCUMENT} "
+        "hits (its best paragraphs).",
+    )
     p.add_argument("query", metavar="QUERY", help='words, "a phrase", AND / OR / NOT, prefix*')
     _common(p)
     p.add_argument("--format", choices=("jsonl", "table"), default="table")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help=f"at most N hits (default 20), at most {PER_DOCUMENT} per document")
     return parser
 
 

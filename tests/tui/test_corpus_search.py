@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.text import Text
 
 from tests.tui.conftest import SEED_IDS, run_async
@@ -11,7 +13,7 @@ from tui.help import HelpScreen
 from tui.history import Location
 from tui.style import Palette
 from xref.engine import open_workspace
-from xref.search import Hit
+from xref.search import PER_DOCUMENT, Hit
 
 D0, D1, D2, D3 = SEED_IDS
 QUERY = "digestive organs"  # one paragraph of D2, line 21
@@ -157,6 +159,23 @@ async def test_no_warning_when_the_query_means_what_it_says(seeds, state_dir) ->
         lst.filter_input.value = "???"
         await results(pilot)
         assert lst.hits == [] and lst.status.startswith("Nothing to search for")
+
+
+@run_async
+async def test_the_status_says_at_most_three_hits_per_document(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"Kim")
+        await results(pilot)
+        lst = search_list(app)
+        hits = lst.hits
+        assert max(Counter(hit.doc_id for hit in hits).values()) == PER_DOCUMENT == 3
+        assert lst.status.endswith("hits in 4 documents · at most 3 per document"), lst.status
+        # No document reached the cap: nothing to explain.
+        lst.filter_input.value = QUERY
+        await results(pilot)
+        assert lst.status == "1 hit in 1 document", lst.status
 
 
 @run_async
