@@ -316,3 +316,22 @@ async def test_the_search_index_is_built_in_the_background_once_open(tmp_path, s
         await pilot.press(*QUERY)
         await results(pilot)
         assert [hit.doc_id for hit in search_list(app).hits][:1] == [D2]
+
+
+def test_rows_are_as_wide_on_screen_as_textual_thinks() -> None:
+    # Rich gives the character after a ZERO WIDTH JOINER no width, terminals join
+    # only emoji: "Kim<ZWJ>Jong-un" was a cell wider on screen than laid out, and
+    # the row pushed the dialog's border out (tmux 3.3a). Tabs are spaces.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined by the terminal too: kept
+    snippet = f"Tabs:\tKim\u200dJong-un and 원\u200d산 {family}."
+    on_screen = len("Tabs: KimJong-un and  .") + 2 + 2 + 2  # the two Hangul syllables and the family: 2 cells each
+    a = snippet.index("Kim")
+    hit = Hit("doc", 10, 13, snippet, 1.0, 2, ((a, a + 3),))
+    palette = Palette(_Widget())  # type: ignore[arg-type]
+    text = SnippetRow(hit).render(80, palette)
+    assert len(text.plain) == len(SnippetRow.INDENT) + len(snippet)  # offsets still hold
+    assert "\t" not in text.plain and family in text.plain
+    assert text.cell_len == len(SnippetRow.INDENT) + on_screen
+    assert [text.plain[s.start : s.end] for s in text.spans] == ["Kim"]
+    title = HitEntry(hit, "Kim\u200dJong-un", 7).render(40, palette).plain
+    assert "\u200d" not in title and "Kim\u2060Jong-un" in title
