@@ -302,6 +302,7 @@ def test_read_query() -> None:
          ['"kim"', '"russia"', '"harbour cranes"', "pre*", '"wonsan"', '"first"']),
         ("{text}: wonsan NOT text:harbour", ['"wonsan"']),
         ('"a ""quoted"" word" OR b', ['"a ""quoted"" word"', '"b"']),
+        ("x NOT NEAR(a b, 3) AND (y OR z)", ['"x"', '"y"', '"z"']),
     ],
 )
 def test_terms_leave_out_operators_and_what_not_excludes(expression: str, terms: list[str]) -> None:

@@ -192,8 +192,8 @@ def _terms(expression: str) -> list[str]:
             in_braces = token == "{"  # {col1 col2}: column names
         elif token == "NOT":
             after_not = True
-        elif token in _OPERATORS or following in (":", "(") or in_braces:
-            pass  # AND, OR, NEAR(, a column name
+        elif token in _OPERATORS or following == ":" or in_braces:
+            pass  # AND, OR, NEAR, a column name
         elif token[0] == '"' or _WORD.search(token):
             if i and tokens[i - 1] == ",":
                 continue  # NEAR's distance: NEAR(a b, 10)
