@@ -59,7 +59,8 @@ class Hit:
     start: int  # offsets of the first matched words in the document text
     end: int
     snippet: str  # one line of context around the match
-    score: float  # higher is better (minus the document's bm25)
+    score: float  # higher is better: minus the document's bm25 for the expression that found it
+    # (plain words: the exact phrase, then all the words; scores compare within one of them)
     paragraph: int = 0  # 1-based paragraph number
     highlights: tuple[tuple[int, int], ...] = ()  # matched words, as offsets into ``snippet``
 
