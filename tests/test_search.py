@@ -145,7 +145,9 @@ def test_cli_search(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypa
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 3 and lines[0]["doc"] == "a-many.txt"
     assert {"doc", "start", "end", "snippet", "score", "line", "title", "paragraph"} <= set(lines[0])
-    assert main(["search", "wonsan", str(root)]) == 0
+    assert main(["search", "wonsan", str(root)]) == 0  # JSON lines by default, like mentions and entities
+    assert all(json.loads(line)["doc"] for line in capsys.readouterr().out.splitlines())
+    assert main(["search", "wonsan", str(root), "--format", "table"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:4] == ["DOC", "LINE", "PARA", "SCORE"]
     assert main(["search", "zebra", str(root), "--no-cache"]) == 1

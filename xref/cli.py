@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("query", metavar="QUERY", help='words, "a phrase", AND / OR / NOT, prefix*')
     _common(p)
-    p.add_argument("--format", choices=("jsonl", "table"), default="table")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     p.add_argument("--limit", type=int, default=20, metavar="N",
                    help=f"at most N hits (default 20), at most {PER_DOCUMENT} per document")
     return parser
