@@ -14,7 +14,6 @@ replaced (length-preserving, so the engine's highlight offsets still hold).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from textual.worker import Worker, WorkerState
 from tui.filterlist import FilterInput, FilterList
 from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList
-from tui.style import Palette, clean, document_label
+from tui.style import Palette, clean, document_label, lone_joiners
 from xref.sanitise import sanitise
 from xref.search import PER_DOCUMENT, Hit, Reading, read_query
 
@@ -51,31 +50,6 @@ def safe_snippet(s: str) -> str:
     return lone_joiners(sanitise(s).translate(_ONE_LINE))
 
 
-# Rich (so Textual) gives the character after a ZERO WIDTH JOINER no width at all,
-# as if every ZWJ made an emoji sequence, while terminals join only emoji: a ZWJ
-# between letters ("Kim\u200dJong-un", "원\u200d산") made the row one or two cells
-# wider on screen than Textual laid it out, past the dialog's border.
-_ZWJ = re.compile("\u200d")
-_EMOJI = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
-_EMOJI_BEFORE_ZWJ = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff][\ufe0f\U0001f3fb-\U0001f3ff]?")
-
-
-def lone_joiners(s: str) -> str:
-    """``s`` with each ZWJ not joining two emoji replaced by a WORD JOINER (as
-    invisible, and as wide to Textual as to the terminal); the length is kept."""
-    if "\u200d" not in s:
-        return s
-    out = list(s)
-    for m in _ZWJ.finditer(s):
-        i = m.start()
-        joins_emoji = _EMOJI.match(s, i + 1) is not None and any(
-            _EMOJI_BEFORE_ZWJ.fullmatch(s, j, i) for j in (i - 1, i - 2) if j >= 0
-        )
-        if not joins_emoji:
-            out[i] = "\u2060"
-    return "".join(out)
-
-
 # -- rows ---------------------------------------------------------------------------------
 class HitEntry:
     """The selectable line of a hit: document title and line number."""
@@ -85,7 +59,7 @@ class HitEntry:
 
     def __init__(self, hit: Hit, title: str, line: int) -> None:
         self.hit = hit
-        self.title = lone_joiners(clean(title))
+        self.title = clean(title)
         self.line = line
 
     def render(self, width: int, palette: Palette) -> Text:

@@ -33,7 +33,7 @@ from textual.widget import Widget
 
 from tui.messages import CiteRequested
 from tui.rowlist import Row, RowList, TextRow
-from tui.style import ENTITY_COMPONENTS, MATCH_EXPLANATIONS, TYPE_LABELS, Palette, clean, document_label
+from tui.style import ENTITY_COMPONENTS, MATCH_EXPLANATIONS, TYPE_LABELS, Palette, clean, document_label, lone_joiners
 from xref.index import CorpusIndex, Snippet
 from xref.model import Entity, Mention
 
@@ -63,8 +63,8 @@ class MentionRow:
         out.append("▶ " if current else "  ", style=palette("rowlist--marker"))
         out.append(f"{snippet.line:>{self.digits}} ", style=palette("rowlist--dim"))
         room = width - out.cell_len
-        # Snippets are one line and control-free when made: nothing to clean here.
-        before, match, after = snippet.before, snippet.match, snippet.after
+        # Snippets are one line and control-free when made; only joiners to mend.
+        before, match, after = (lone_joiners(part) for part in (snippet.before, snippet.match, snippet.after))
         # Keep the name visible: at most a third of the room goes to text before it.
         keep = max(room // 3, 0)
         if len(before) > keep:

@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.messages import CiteRequested
-from tui.style import ENTITY_COMPONENTS, Palette, clean
+from tui.style import ENTITY_COMPONENTS, Palette, clean, lone_joiners
 from tui.wrap import WrapIndex
 from xref.index import CorpusIndex
 from xref.model import Document, Mention
@@ -642,7 +642,7 @@ class Reader(ScrollView, can_focus=True):
     def _render_row(self, start: int, stop: int, width: int, base: Style, *, with_cursor: bool) -> Strip:
         assert self._doc is not None and self._index is not None
         raw = self._doc.text[start:stop]
-        shown = raw.translate(_BLANK_CELLS)
+        shown = lone_joiners(raw.translate(_BLANK_CELLS))  # same length: offsets hold
         if _CONTROLS.search(shown):
             shown = _CONTROLS.sub(" ", shown)
         text = Text(shown, no_wrap=True, end="")

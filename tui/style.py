@@ -12,6 +12,8 @@ never markup.
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from textual.widget import Widget
 
@@ -79,7 +81,32 @@ class Palette:
 
 def clean(s: str) -> str:
     """A one-line, control-free version of an untrusted metadata string."""
-    return sanitise_line(s or "")
+    return lone_joiners(sanitise_line(s or ""))
+
+
+# Rich (so Textual) gives the character after a ZERO WIDTH JOINER no width at all,
+# as if every ZWJ made an emoji sequence, while terminals join only emoji: a ZWJ
+# between letters ("Kim\u200dJong-un", "원\u200d산") made the row one or two cells
+# wider on screen than Textual laid it out, past a pane's or dialog's border.
+_ZWJ = re.compile("\u200d")
+_EMOJI = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
+_EMOJI_BEFORE_ZWJ = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff][\ufe0f\U0001f3fb-\U0001f3ff]?")
+
+
+def lone_joiners(s: str) -> str:
+    """``s`` with each ZWJ not joining two emoji replaced by a WORD JOINER (as
+    invisible, and as wide to Textual as to the terminal); the length is kept."""
+    if "\u200d" not in s:
+        return s
+    out = list(s)
+    for m in _ZWJ.finditer(s):
+        i = m.start()
+        joins_emoji = _EMOJI.match(s, i + 1) is not None and any(
+            _EMOJI_BEFORE_ZWJ.fullmatch(s, j, i) for j in (i - 1, i - 2) if j >= 0
+        )
+        if not joins_emoji:
+            out[i] = "\u2060"
+    return "".join(out)
 
 
 def document_label(title: str, doc_id: str) -> str:

@@ -200,6 +200,34 @@ async def test_enter_on_a_name_focuses_the_panel(seeds, state_dir) -> None:
         assert app.panel.has_focus
 
 
+@run_async
+async def test_a_zero_width_joiner_between_letters_keeps_rows_as_wide_as_the_terminal_draws_them(
+    tmp_path, state_dir
+) -> None:
+    # Rich gives the character after any ZERO WIDTH JOINER no width; terminals join
+    # only emoji. Drawn as it is, "Kim<ZWJ>Jong-un" made a row a cell wider on screen
+    # than laid out, pushing the pane's border out.
+    from rich.cells import cell_len, get_character_cell_size
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    text = f"Title with Kim\u200dJong-un\n\nKim\u200dJong-un met Kim Jong-un in 원\u200d산.\n\nA {family} family.\n"
+    (root / "zwj.txt").write_text(text, encoding="utf-8")
+    ws = open_workspace([root], use_user_kb=False, use_cache=False)
+    app = make_app(ws, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, "zwj.txt")
+        reader = app.reader
+        drawn = ["".join(seg.text for seg in reader.render_line(y)) for y in range(5)]
+        assert "Kim\u2060Jong-un met" in drawn[2] and "원\u2060산" in drawn[2]
+        # As wide to Textual as to a terminal, which adds up the characters' widths.
+        assert cell_len(drawn[2]) == sum(get_character_cell_size(c) for c in drawn[2])
+        assert family in drawn[4]  # an emoji sequence keeps its joiners
+        label = app.documents.row_list.rows[0].render(60, app.documents.row_list.palette).plain
+        assert "\u200d" not in label and "Kim\u2060Jong-un" in label
+
+
 MARKUP_TEXT = "[bold]x[/] [/nope] [@click=app.quit] [link=http://e.com]y[/link] $x {z}\n"
 
 
