@@ -506,6 +506,8 @@ class XrefApp(App[int]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, CommandPalette):
             self.pop_screen()
         action(*args)
+        if len(self.screen_stack) == 1 and self.focused is self.documents.filter_input:
+            self.reader.focus()  # what was opened is read next, as after enter in the list
 
     def jump_to(self, doc_id: str, offset: int) -> None:
         """Go to ``offset`` in ``doc_id``, remembering where we were (b goes back)."""

@@ -48,12 +48,16 @@ class DocumentCommands(Provider):
         # document whose title happens to contain the name.
         best = matcher.match(query) or 1.0
         hits = []
+        typed = query.strip().casefold()
         for doc in index.corpus.documents:
             label = document_label(doc.title, doc.id)
             haystack = f"{label} {clean(doc.id)} {clean(doc.author)}"
-            # The file name counts as much as the title: "page.html" opens page.html.
-            score = 0.95 * min(1.0, max(matcher.match(label), matcher.match(clean(doc.id)),
-                                        matcher.match(haystack) * 0.9) / best)
+            if typed and (typed in label.casefold() or typed in clean(doc.id).casefold()):
+                # Part of the title or file name, word for word: the document itself
+                # is meant ("page.html", "001_e0b5", a title typed out in full).
+                score = 0.95
+            else:
+                score = 0.95 * min(1.0, max(matcher.match(label), matcher.match(haystack) * 0.9) / best)
             if score > 0:
                 hits.append((score, doc, label))
         hits.sort(key=lambda h: -h[0])

@@ -273,7 +273,10 @@ class CorpusSearchList(FilterList):
                 rows.append(HitEntry(hit, title, line))
                 rows.append(SnippetRow(hit))
         elif reading is not None and not reading.expressions:
-            status = Text(f"Nothing to search for in {quoted}: type some letters or digits", style="bold")
+            operators = {"AND", "OR", "NOT", "NEAR"}
+            only_operators = bool(outcome.query.split()) and set(outcome.query.split()) <= operators
+            why = "AND, OR, NOT and NEAR join words to search for" if only_operators else "type some letters or digits"
+            status = Text(f"Nothing to search for in {quoted}: {why}", style="bold")
         elif rejected is not None:
             status = Text(
                 f"No hits for {quoted}: not valid FTS5 syntax ({clean(rejected)}), "

@@ -66,7 +66,7 @@ class DocumentMeta:
     def text(self) -> str:
         if self._text is None:
             doc, count = self.doc, self.count
-            names = f"{count} name{'s' if count != 1 else ''}"
+            names = f"{count:,} name{'s' if count != 1 else ''}"
             parts = [p for p in (clean(doc.author), clean(doc.date)) if p]
             if not parts and clean(doc.publisher):
                 parts = [clean(doc.publisher)]

@@ -47,7 +47,7 @@ class EntityEntry:
         return self._documents
 
     def render(self, width: int, palette: Palette) -> Text:
-        counts = f" {self.mentions} in {self.documents} doc{'s' if self.documents != 1 else ''}"
+        counts = f" {self.mentions:,} in {self.documents:,} doc{'s' if self.documents != 1 else ''}"
         text = Text("  ", no_wrap=True)
         text.append(clean(self.entity.name), style=palette.entity(self.entity))
         if self.entity.discovered:

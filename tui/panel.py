@@ -621,9 +621,12 @@ class EntityTitle(Widget):
         kind = TYPE_LABELS.get(str(entity.type), str(entity.type))
         n, k = shown.mentions, shown.documents
         totals = f"{n:,} mention{'s' if n != 1 else ''} in {k:,} document{'s' if k != 1 else ''}"
-        if text.cell_len + len(kind) + 5 + len(totals) > self.size.width > 0:
+        width = self.size.width
+        if text.cell_len + len(kind) + 5 + len(totals) > width > 0:
             totals = f"{n:,} in {k:,} doc{'s' if k != 1 else ''}"  # narrow: both numbers still fit
-        text.append(f"  {kind} · {totals}", style=dim)
+            if text.cell_len + len(kind) + 5 + len(totals) > width:
+                kind = ""  # narrower still: the numbers matter more than the type's name
+        text.append(f"  {kind} · {totals}" if kind else f" · {totals}", style=dim)
         return text
 
 

@@ -158,7 +158,10 @@ async def test_no_warning_when_the_query_means_what_it_says(seeds, state_dir) ->
         assert lst.hits and "FTS5" not in lst.status and "plain words" not in lst.status, lst.status
         lst.filter_input.value = "???"
         await results(pilot)
-        assert lst.hits == [] and lst.status.startswith("Nothing to search for")
+        assert lst.hits == [] and lst.status.endswith("type some letters or digits")
+        lst.filter_input.value = "OR"  # letters, but an operator alone
+        await results(pilot)
+        assert lst.hits == [] and lst.status == "Nothing to search for in “OR”: AND, OR, NOT and NEAR join words to search for"
 
 
 @run_async

@@ -225,6 +225,22 @@ async def test_the_palette_opens_a_document_by_its_file_name(seeds, state_dir) -
         prompts = await palette_prompts(pilot, D3)
         title = seeds.index.document(D3).title
         assert prompts[0].startswith("Open: " + title[:20]), prompts[:3]
+        # Part of a file name, or a title typed out: the document before names and searches.
+        await pilot.press("escape")
+        await settle(pilot)
+        for typed in (D1[:8], seeds.index.document(D2).title[:40]):
+            prompts = await palette_prompts(pilot, typed)
+            expected = "Open: " + seeds.index.document(D1 if typed == D1[:8] else D2).title[:20]
+            assert prompts[0].startswith(expected), (typed, prompts[:3])
+            await pilot.press("escape")
+            await settle(pilot)
+        # Opened from the palette while the documents filter had the keys: the reader gets them.
+        app.documents.focus_filter()
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, D3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.reader.current_doc.id == D3 and app.reader.has_focus
 
 
 @run_async

@@ -117,6 +117,10 @@ async def test_an_entity_named_50000_times_builds_only_what_is_on_screen(big, co
         await settle(pilot)
         narrow = title_widget.plain
         assert narrow.endswith(f"{DOCS * PER_DOC:,} in {DOCS} docs") and len(narrow) <= 40, narrow
+        title_widget.styles.width = 30  # narrower still: the type's name goes, the numbers stay
+        await settle(pilot)
+        narrower = title_widget.plain
+        assert narrower == f"Pyongyang · {DOCS * PER_DOC:,} in {DOCS} docs", narrower
         title_widget.styles.width = width
         await settle(pilot)
         before = mentions_here.index(target)
