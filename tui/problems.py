@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -31,25 +32,39 @@ class ProblemEntry:
         return text
 
 
+INDENT = 8  # the reason lines start under the path
+
+
 class ProblemReason:
-    __slots__ = ("problem",)
+    """One line of a problem's reason, wrapped to the list's width: a long one
+    (a JSON error's position, a path in the reason) is read whole."""
+
+    __slots__ = ("problem", "line")
     selectable = False
     attached = True
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, line: str | None = None) -> None:
         self.problem = problem
+        self.line = clean(problem.reason) if line is None else line
 
     def render(self, width: int, palette) -> Text:
-        return Text("        " + clean(self.problem.reason), style="italic", no_wrap=True, overflow="ellipsis")
+        return Text(" " * INDENT + self.line, style="italic", no_wrap=True, overflow="ellipsis")
 
 
-def problem_rows(problems: Sequence[Problem]) -> list[Row]:
+def problem_rows(problems: Sequence[Problem], width: int = 0, console: Console | None = None) -> list[Row]:
+    """Rows of ``problems``; with ``width`` and ``console``, each reason wrapped to it."""
     if not problems:
         return [TextRow(Text("Everything loaded without problems.", style="italic"))]
     rows: list[Row] = []
+    room = width - INDENT
     for problem in problems:
         rows.append(ProblemEntry(problem))
-        rows.append(ProblemReason(problem))
+        reason = clean(problem.reason)
+        if room < 20 or console is None:
+            rows.append(ProblemReason(problem, reason))
+            continue
+        lines = Text(reason).wrap(console, room, overflow="fold")
+        rows.extend(ProblemReason(problem, line.plain.rstrip()) for line in lines)
     return rows
 
 
@@ -73,6 +88,18 @@ class ProblemsScreen(ModalScreen[None]):
         rows = self.query_one("#problem-rows", RowList)
         rows.set_rows(problem_rows(self._problems), top=True)
         rows.focus()
+        self.call_after_refresh(self._wrap)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._wrap)
+
+    def _wrap(self) -> None:
+        """The reasons wrapped to the list's width, once it has one."""
+        rows = self.query_one("#problem-rows", RowList)
+        width = rows.scrollable_content_region.width
+        if width > 0 and width != getattr(self, "_wrapped_at", 0):
+            self._wrapped_at = width
+            rows.set_rows(problem_rows(self._problems, width, self.app.console), top=True)
         KeyHint(self, self.query_one("#problems-box"), "↑↓ move", ("problems.close", "close"))
 
     @property

@@ -299,6 +299,14 @@ async def test_keymap_problems_are_announced_and_listed(seeds, state_dir, tmp_pa
             r.render(100, None).plain for r in app.screen.query_one("#problem-rows").rows  # type: ignore[attr-defined]
         )
         assert str(path) in text and "not valid JSON" in text
+        # The reason is wrapped to the dialog, not cut: the JSON error's position can be read.
+        rows = app.screen.query_one("#problem-rows")
+        width = rows.scrollable_content_region.width
+        reason = app.setting_problems[0].reason
+        assert len(reason) + 8 > width  # too long for one line here
+        lines = [r.render(width, None).plain for r in rows.rows[1:]]  # type: ignore[attr-defined]
+        assert len(lines) > 1 and all(len(line) <= width for line in lines)
+        assert " ".join(line.strip() for line in lines) == reason
 
 
 @run_async
