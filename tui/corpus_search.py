@@ -34,7 +34,7 @@ from tui.keybar import KeyBar, KeyHint
 from tui.rowlist import Row, RowList
 from tui.style import Palette, clean, document_label, lone_joiners
 from xref.sanitise import sanitise
-from xref.search import PER_DOCUMENT, Hit, Reading, read_query
+from xref.search import OPERATORS, PER_DOCUMENT, Hit, Reading, read_query
 
 if TYPE_CHECKING:
     from xref.engine import Workspace
@@ -273,8 +273,7 @@ class CorpusSearchList(FilterList):
                 rows.append(HitEntry(hit, title, line))
                 rows.append(SnippetRow(hit))
         elif reading is not None and not reading.expressions:
-            operators = {"AND", "OR", "NOT", "NEAR"}
-            only_operators = bool(outcome.query.split()) and set(outcome.query.split()) <= operators
+            only_operators = bool(outcome.query.split()) and set(outcome.query.split()) <= OPERATORS
             why = "AND, OR, NOT and NEAR join words to search for" if only_operators else "type some letters or digits"
             status = Text(f"Nothing to search for in {quoted}: {why}", style="bold")
         elif rejected is not None:

@@ -17,7 +17,8 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -50,20 +51,22 @@ class _Output:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        try:
+        with _output_errors():
             return self._stream.write(text)
-        except BrokenPipeError:
-            raise  # the reader went away: handled on its own
-        except OSError as exc:
-            raise OutputError(_os_reason(exc)) from exc
 
     def flush(self) -> None:
-        try:
+        with _output_errors():
             self._stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputError(_os_reason(exc)) from exc
+
+
+@contextmanager
+def _output_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # the reader went away: handled on its own
+    except OSError as exc:
+        raise OutputError(_os_reason(exc)) from exc
 
 
 def _os_reason(exc: OSError) -> str:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from xref.model import Document, word_window
 
-__all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "Hit", "MemorySearcher", "Reading", "Searcher", "fts_query", "read_query"]
+__all__ = ["FTS_SCHEMA", "FTS_TOKENIZE", "OPERATORS", "Hit", "MemorySearcher", "Reading", "Searcher", "fts_query", "read_query"]
 
 #: How FTS5 splits text into words, here and in the index cache's table.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
@@ -117,12 +117,13 @@ def fts_query(query: str) -> str:
     for word in _WORD.findall(query):
         prefix = word.endswith("*")
         word = word.rstrip("*")
-        if word and word not in _OPERATORS:
+        if word and word not in OPERATORS:
             parts.append(f'"{word}"' + ("*" if prefix else ""))
     return " ".join(parts)
 
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+#: FTS5's operator words (upper case only: "and" is a word to search for).
+OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 # A word of a plain query: hyphens, apostrophes and dots inside it keep it one word.
 _PLAIN_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 
@@ -130,7 +131,7 @@ _PLAIN_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 def _plain(query: str) -> bool:
     """Whether ``query`` is only words and punctuation that means nothing to FTS5."""
     return not any(c in query for c in '"*():^+{}') and not any(
-        word in _OPERATORS for word in re.findall(r"\w+", query)
+        word in OPERATORS for word in re.findall(r"\w+", query)
     )
 
 
@@ -193,7 +194,7 @@ def _terms(expression: str) -> list[str]:
             in_braces = token == "{"  # {col1 col2}: column names
         elif token == "NOT":
             after_not = True
-        elif token in _OPERATORS or following == ":" or in_braces:
+        elif token in OPERATORS or following == ":" or in_braces:
             pass  # AND, OR, NEAR, a column name
         elif token[0] == '"' or _WORD.search(token):
             if i and tokens[i - 1] == ",":
@@ -384,7 +385,7 @@ _VOWELS = {
 def _candidate_finder(expression: str) -> re.Pattern[str] | None:
     """A regex finding every place one of the query's words could be (a superset of
     what FTS5 matches), or None when it would not narrow anything down."""
-    words = {w.rstrip("*").casefold() for w in _WORD.findall(expression) if w.rstrip("*") not in _OPERATORS}
+    words = {w.rstrip("*").casefold() for w in _WORD.findall(expression) if w.rstrip("*") not in OPERATORS}
     words.discard("")
     if not words or any(len(w) < 3 for w in words):
         return None
