@@ -45,3 +45,14 @@ async def palette_prompts(pilot: Pilot, typed: str = "", *, first_lines: bool = 
     commands = app.screen.query_one(CommandList)
     prompts = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
     return [p.splitlines()[0] for p in prompts] if first_lines else prompts
+
+
+def small_workspace(root: Path, files: dict[str, str]) -> Workspace:
+    """A workspace of ``files`` (name -> text) written into a new folder ``root``,
+    indexed without a cache or the user's knowledge base."""
+    from xref.engine import open_workspace
+
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return open_workspace([root], kb_path=None, use_user_kb=False, use_cache=False)

@@ -17,7 +17,7 @@ import pyperclip
 import pytest
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, settle
+from tests.tui.helpers import make_app, open_doc, settle, small_workspace
 from tui.app import XrefApp
 from tui.citations import CitationDialog, StylePicker
 from tui.clipboard import DeliveryReport, copy_locally, deliver, local_clipboard_unavailable
@@ -416,13 +416,9 @@ async def test_the_citation_dialogs_show_their_own_keys(seeds, state_dir) -> Non
 
 @run_async
 async def test_document_text_is_never_markup_in_the_notification(tmp_path, state_dir) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "hostile.txt").write_text(
-        "[b]Markup[/b] title\n\nThe [/x] closing tag and [bold red]styles[/] stay as written here.\n",
-        encoding="utf-8",
-    )
-    ws = open_workspace([corpus], kb_path=None, use_user_kb=False, use_cache=False)
+    ws = small_workspace(tmp_path / "corpus", {
+        "hostile.txt": "[b]Markup[/b] title\n\nThe [/x] closing tag and [bold red]styles[/] stay as written here.\n",
+    })
     app = make_app(ws, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         doc = ws.index.document("hostile.txt")
@@ -436,13 +432,9 @@ async def test_document_text_is_never_markup_in_the_notification(tmp_path, state
 
 @run_async
 async def test_a_markdown_document_is_quoted_without_its_markup(tmp_path, state_dir) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "kim.md").write_text(
-        "# Kim history\n\nKim Il-sung founded **North Korea**. It is [the *DPRK*](https://x.org/dprk).\n",
-        encoding="utf-8",
-    )
-    ws = open_workspace([corpus], kb_path=None, use_user_kb=False, use_cache=False)
+    ws = small_workspace(tmp_path / "corpus", {
+        "kim.md": "# Kim history\n\nKim Il-sung founded **North Korea**. It is [the *DPRK*](https://x.org/dprk).\n",
+    })
     app = make_app(ws, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         doc = ws.index.document("kim.md")

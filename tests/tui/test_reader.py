@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, palette_prompts, settle
+from tests.tui.helpers import make_app, open_doc, palette_prompts, settle, small_workspace
 from tui.app import XrefApp
 from tui.reader import Reader
 from xref.corpus import Corpus
@@ -209,12 +209,9 @@ async def test_a_zero_width_joiner_between_letters_keeps_rows_as_wide_as_the_ter
     # than laid out, pushing the pane's border out.
     from rich.cells import cell_len, get_character_cell_size
 
-    root = tmp_path / "corpus"
-    root.mkdir()
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     text = f"Title with Kim\u200dJong-un\n\nKim\u200dJong-un met Kim Jong-un in 원\u200d산.\n\nA {family} family.\n"
-    (root / "zwj.txt").write_text(text, encoding="utf-8")
-    ws = open_workspace([root], use_user_kb=False, use_cache=False)
+    ws = small_workspace(tmp_path / "corpus", {"zwj.txt": text})
     app = make_app(ws, state_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_doc(pilot, "zwj.txt")
