@@ -23,7 +23,6 @@ from tui.citations import CitationDialog, StylePicker
 from tui.clipboard import DeliveryReport, copy_locally, deliver, local_clipboard_unavailable
 from tui.help import HelpScreen
 from tui.keybar import KeyBar
-from xref.engine import open_workspace
 
 D0, D1, D2, D3 = SEED_IDS
 
