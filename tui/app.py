@@ -128,6 +128,7 @@ class XrefApp(App[int]):
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
         self.setting_problems: list[Problem] = []  # e.g. a keymap.json that cannot be used: shown with !
+        self._last_search: tuple[str, tuple[str, int] | None] = ("", None)  # F's last query, and the hit gone to
         self._config = ConfigStore(config_dir)
         self._citation_style: str | None = None  # read from the config when first needed
         self.last_citation: CopiedCitation | None = None
@@ -740,12 +741,21 @@ class XrefApp(App[int]):
     def action_corpus_search(self, query: str = "") -> None:
         from tui.corpus_search import CorpusSearchScreen  # on first use: not needed to start
 
+        at = None
+        if not query:
+            # F again: the last search, highlighted on the hit gone to (its
+            # query is selected, so typing starts a new one).
+            query, at = self._last_search
+        screen = CorpusSearchScreen(lambda: self.workspace, query, at)
+
         def chosen(target: tuple[str, int] | None) -> None:
+            typed = screen.query_text
+            self._last_search = (typed, target if target is not None else (at if typed == query else None))
             if target is not None:
                 self.jump_to(*target)  # recorded: b comes back
                 self.reader.focus()
 
-        self.push_screen(CorpusSearchScreen(lambda: self.workspace, query), chosen)
+        self.push_screen(screen, chosen)
 
     def action_problems(self) -> None:
         from tui.problems import ProblemsScreen

@@ -140,10 +140,13 @@ class CorpusSearchList(FilterList):
     }
     """
 
-    def __init__(self, workspace: Callable[[], Workspace | None], query: str = "") -> None:
+    def __init__(
+        self, workspace: Callable[[], Workspace | None], query: str = "", at: tuple[str, int] | None = None
+    ) -> None:
         super().__init__(placeholder="Search the whole corpus…", id="corpus-search-list")
         self._workspace = workspace
         self._initial = query
+        self._return_to = at  # (doc_id, offset) of the hit to highlight when the first results come
         self._generation = 0  # of the latest query typed
         self._shown = 0  # generation whose results the list shows
         self._timer: Timer | None = None
@@ -287,12 +290,19 @@ class CorpusSearchList(FilterList):
         if outcome.partial is not None and outcome.error is None:
             status.append(f" · still indexing: searched the {outcome.partial:,} documents ready so far", style="italic")
         self._set_status(status)
-        self.row_list.set_rows(rows, top=True)
+        cursor = None
+        if self._return_to is not None:
+            # Reopened on the last search: back on the hit gone to last time.
+            cursor = next((i for i, row in enumerate(rows) if isinstance(row, HitEntry)
+                           and (row.hit.doc_id, row.hit.start) == self._return_to), None)
+            self._return_to = None
+        self.row_list.set_rows(rows, cursor, top=cursor is None)
         if self._pick_when_ready:
             self._pick_when_ready = False
             self.row_list.action_select()
 
     def _show_message(self, message: str) -> None:
+        self._return_to = None
         self._shown = self._generation
         self.outcome = None
         self._set_status(Text(message, style="italic"))
@@ -329,20 +339,30 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
         Binding("escape", "close", "Close", id="corpus_search.close"),
     ]
 
-    def __init__(self, workspace: Callable[[], Workspace | None], query: str = "") -> None:
+    def __init__(
+        self, workspace: Callable[[], Workspace | None], query: str = "", at: tuple[str, int] | None = None
+    ) -> None:
+        """``query``: the text to search for at once (the field shows it selected,
+        so typing replaces it); ``at``: the hit to highlight among its results."""
         super().__init__()
         self._workspace = workspace
         self._query = query
+        self._at = at
 
     def compose(self) -> ComposeResult:
         with Vertical(id="corpus-search-box", classes="modal-box") as box:
             box.border_title = "Search the corpus"
-            yield CorpusSearchList(self._workspace, self._query)
+            yield CorpusSearchList(self._workspace, self._query, self._at)
         yield KeyBar()
 
     @property
     def search_list(self) -> CorpusSearchList:
         return self.query_one(CorpusSearchList)
+
+    @property
+    def query_text(self) -> str:
+        """What the query field holds now."""
+        return self.search_list.filter_input.value
 
     def on_mount(self) -> None:
         self.search_list.focus_filter()

@@ -105,6 +105,48 @@ async def test_arrows_move_in_the_list_while_the_field_keeps_the_focus(seeds, st
 
 
 @run_async
+async def test_f_again_reopens_the_last_search_on_the_hit_gone_to(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("F", *"minders")
+        await results(pilot)
+        hits = search_list(app).hits
+        assert len(hits) >= 2
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.location == Location(hits[1].doc_id, hits[1].start)
+        # F again: the same query and results, the second hit highlighted.
+        await pilot.press("F")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.filter_input.value == "minders"
+        assert lst.hits == hits
+        assert lst.row_list.cursor == 2
+        assert lst.filter_input.selected_text == "minders"  # typing replaces it
+        await pilot.press(*"Wonsan")
+        await results(pilot)
+        assert lst.filter_input.value == "Wonsan"
+        assert lst.hits and lst.row_list.cursor == 0
+        # Closed without going anywhere: the typed query is kept, with no hit to return to.
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("F")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.filter_input.value == "Wonsan"
+        assert lst.row_list.cursor == 0
+        # A search opened with its own words (the command palette's) starts from them.
+        await pilot.press("escape")
+        await settle(pilot)
+        app.action_corpus_search("digestive organs")
+        await results(pilot)
+        lst = search_list(app)
+        assert lst.filter_input.value == "digestive organs"
+        assert lst.row_list.cursor == 0
+
+
+@run_async
 async def test_markup_and_fts5_syntax_in_the_query_do_not_crash(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(100, 30)) as pilot:
