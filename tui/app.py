@@ -847,11 +847,17 @@ def run(
     """Run the reader; the exit code for the shell."""
     for p in paths:
         if is_missing(p):  # one that is there but cannot be read is reported by the loader
-            print(f"xref: {p}: no such file or folder", file=err)
+            print(f"xref: {sanitise_line(str(p))}: no such file or folder", file=err)
             return 1
-    if kb_path is not None and is_missing(Path(kb_path).expanduser()):
-        print(f"xref: {kb_path}: no such knowledge-base file", file=err)
-        return 1
+    if kb_path is not None:
+        # Named on purpose, as for the subcommands: a reader without it would
+        # not be what was asked for, and its problem would only show under !.
+        from xref.kb import load_knowledge_base
+
+        _, kb_problems = load_knowledge_base(Path(kb_path).expanduser(), use_default_user_file=False)
+        if kb_problems:
+            print(f"xref: --kb {sanitise_line(f'{kb_problems[0].path}: {kb_problems[0].reason}')}", file=err)
+            return 2
     app = XrefApp(paths, kb_path=kb_path, use_cache=use_cache)
     from tui.keymap import load_keymap
 

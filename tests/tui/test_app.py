@@ -485,7 +485,26 @@ def test_the_reader_opens_on_a_path_it_may_not_look_into_and_the_loader_says_why
     inside.write_text("Kim Jong-il", encoding="utf-8")
     lock_folder(inside.parent)
     with pytest.raises(Started):  # past the checks: the loader reports it like any other problem
-        app_module.run([inside], kb_path=inside.parent / "kb.toml", err=io.StringIO())
+        app_module.run([inside], err=io.StringIO())
     err = io.StringIO()
     assert app_module.run([tmp_path / "nope"], err=err) == 1
     assert err.getvalue() == f"xref: {tmp_path / 'nope'}: no such file or folder\n"
+
+
+def test_a_kb_file_named_that_cannot_be_used_stops_the_reader_before_it_starts(tmp_path, monkeypatch) -> None:
+    import io
+
+    import tui.app as app_module
+
+    started = []
+    monkeypatch.setattr(app_module, "XrefApp", lambda paths, **kwargs: started.append(paths))
+    doc = tmp_path / "a.txt"
+    doc.write_text("Kim Jong-il", encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[entity]\nname = 'x'\n", encoding="utf-8")
+    for kb, reason in ((tmp_path / "nope.toml", "knowledge-base file not found"), (bad, "line 1: invalid TOML: ")):
+        err = io.StringIO()
+        assert app_module.run([doc], kb_path=kb, err=err) == 2
+        assert err.getvalue().startswith(f"xref: --kb {kb}: {reason}"), err.getvalue()
+        assert len(err.getvalue().splitlines()) == 1
+    assert started == []
