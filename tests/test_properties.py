@@ -102,3 +102,44 @@ def test_word_windows_hold_the_span_and_cut_only_at_spaces(text: str, data: st.D
         assert text[lo - 1] == " "
     if hi < len(text) and " " in text[end : min(len(text), end + after)]:
         assert text[hi] == " "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=120), st.data())
+def test_snippets_keep_to_the_paragraph_of_the_mention(text: str, data: st.DataObject) -> None:
+    from xref.index import make_snippet
+
+    doc = Document("d", Path("d.txt"), text)
+    layout = doc.layout
+    if not layout.paragraph_count:
+        return
+    p = data.draw(st.integers(1, layout.paragraph_count))
+    p_start, p_end = layout.paragraph_span(p)
+    start = data.draw(st.integers(p_start, p_end))
+    end = data.draw(st.integers(start, p_end))
+    snippet = make_snippet(doc, start, end, width=data.draw(st.integers(1, 40)))
+    before, after = snippet.before.removeprefix("…"), snippet.after.removesuffix("…")
+    # Only the paragraph's own words, on one line: what it holds before and after the mention.
+    assert before.strip() in " ".join(text[p_start:start].split())
+    assert after.strip() in " ".join(text[end:p_end].split())
+    # "…" only where the paragraph goes on.
+    if snippet.before.startswith("…"):
+        assert text[p_start:start].strip() != before.strip()
+    if snippet.after.endswith("…"):
+        assert text[end:p_end].strip() != after.strip()
+
+
+def test_a_snippet_stops_at_a_heading() -> None:
+    from xref.index import make_snippet
+
+    text = "Early life\nKim Jong-un was born in Pyongyang.\n\nEducation\nHe studied in Bern."
+    heading = (0, len("Early life"))
+    doc = Document("d.md", Path("d.md"), text, kind="md", headings=(heading, (47, 56)))
+    start = text.index("Kim")
+    snippet = make_snippet(doc, start, start + len("Kim Jong-un"), width=60)
+    assert (snippet.before, snippet.after) == ("", " was born in Pyongyang.")
+    snippet = make_snippet(doc, 0, len("Early"), width=60)  # in the heading: the heading only
+    assert (snippet.match, snippet.after) == ("Early", " life")
+    bern = text.index("Bern")
+    snippet = make_snippet(doc, bern, bern + 4, width=60)
+    assert (snippet.before, snippet.after) == ("He studied in ", ".")

@@ -65,17 +65,49 @@ def _one_line(s: str) -> str:
 
 
 def make_snippet(doc: Document, start: int, end: int, width: int = SNIPPET_WIDTH) -> Snippet:
-    """About ``width`` characters each side of [start, end), cut at word boundaries."""
+    """About ``width`` characters each side of [start, end), cut at word
+    boundaries, from the mention's own paragraph or heading: text from the one
+    before or after would read as if it ran on ("…Occupation Poet Jang
+    Jin-sung (Korean: …"). "…" marks a cut inside it."""
     text = doc.text
+    layout = doc.layout
+    first, last = _snippet_bounds(doc, start, end)
     lo, hi = word_window(text, start, end, width, width)
+    # "…" where words were left out (not just white space).
+    cut_before = lo > first and _NON_SPACE.search(text, first, lo) is not None
+    cut_after = hi < last and _NON_SPACE.search(text, hi, last) is not None
+    lo, hi = max(lo, first), min(hi, last)
     before = _one_line(text[lo:start]).lstrip()
     after = _one_line(text[end:hi]).rstrip()
-    if lo > 0:
+    if cut_before:
         before = "…" + before
-    if hi < len(text):
+    if cut_after:
         after = after + "…"
-    layout = doc.layout
     return Snippet(before, _one_line(text[start:end]), after, layout.line_of(start), layout.paragraph_of(start))
+
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _snippet_bounds(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The span of the paragraph holding [start, end), narrowed to the heading
+    holding it, or to the text between the headings around it."""
+    layout = doc.layout
+    first, last = 0, len(doc.text)
+    para = layout.paragraph_of(start)
+    if para:
+        p_start, p_end = layout.paragraph_span(para)
+        if p_start <= start and end <= p_end:
+            first, last = p_start, p_end
+    for h_start, h_end in doc.headings:
+        if h_start <= start and end <= h_end:
+            return max(first, h_start), min(last, h_end)
+        if h_end <= start:
+            first = max(first, h_end)
+        elif h_start >= end:
+            last = min(last, h_start)
+            break  # headings are in text order
+    return first, last
 
 
 class _Postings:
