@@ -36,12 +36,13 @@ NOTES = (
 )
 
 
-def binding_rows(
-    app: App[object], sections: Sequence[tuple[str, type[DOMNode] | Iterable[BindingType]]], width_hint: int = 22
-) -> list[Row]:
-    """Rows "keys  description  (id)" for every binding of every section."""
+Entries = list[tuple[str, list[tuple[str, str, str]]]]  # (section title, [(keys, description, binding id)])
+
+
+def binding_entries(app: App[object], sections: Sequence[tuple[str, type[DOMNode] | Iterable[BindingType]]]) -> Entries:
+    """Every binding of every section, with its keys as currently mapped."""
     keymap: dict[str, str] = getattr(app, "_keymap", {}) or {}
-    rows: list[Row] = []
+    out: Entries = []
     for title, source in sections:
         bindings = source.BINDINGS if isinstance(source, type) else source
         seen: set[tuple[str, str]] = set()
@@ -58,27 +59,43 @@ def binding_rows(
                 continue
             seen.add((shown, binding.description))
             entries.append((shown, binding.tooltip or binding.description, binding.id or ""))
-        if not entries:
-            continue
+        if entries:
+            out.append((title, entries))
+    return out
+
+
+def binding_rows(app: App[object], entries: Entries, width: int | None = None) -> list[Row]:
+    """Rows "keys  description  id" for ``entries``. With a ``width``, a long
+    description wraps under itself instead of being cut off at the edge."""
+    rows: list[Row] = []
+    key_width = max((len(keys) for _, section in entries for keys, _, _ in section), default=0) + 2
+    if width is not None:
+        key_width = min(key_width, max(4, width // 3))
+    for title, section in entries:
         rows.append(TextRow(Text("")))
         rows.append(TextRow(Text(title, style="bold underline")))
-        width = max(width_hint, *(len(k) + 2 for k, _, _ in entries))
-        for keys, description, binding_id in entries:
-            line = Text("  ", no_wrap=True)
-            line.append(keys.ljust(width), style="bold")
-            line.append(description)
+        for keys, description, binding_id in section:
+            body = Text(description)
             if binding_id:
-                line.append(f"  {binding_id}", style="dim")
-            rows.append(TextRow(line))
+                body.append(f"  {binding_id}", style="dim")
+            if width is None:
+                lines = [body]
+            else:
+                lines = list(body.wrap(app.console, max(8, width - 2 - key_width)))
+            if len(keys) + 1 > key_width:  # keys wider than their column: a line of their own
+                rows.append(TextRow(Text.assemble("  ", (keys, "bold"), no_wrap=True)))
+            else:
+                rows.append(TextRow(Text.assemble("  ", (keys.ljust(key_width), "bold"), lines.pop(0), no_wrap=True)))
+            rows.extend(TextRow(Text.assemble(" " * (2 + key_width), line, no_wrap=True)) for line in lines)
     return rows
 
 
 class HelpRows(RowList):
-    """The help text: intro paragraphs wrapped to the width, then the key tables."""
+    """The help text: intro paragraphs and the key tables wrapped to the width, then notes."""
 
-    def __init__(self, key_rows: list[Row], *, id: str | None = None) -> None:
+    def __init__(self, entries: Entries, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._key_rows = key_rows
+        self._entries = entries
         self._built_width = -1
 
     def on_resize(self, event) -> None:
@@ -89,7 +106,7 @@ class HelpRows(RowList):
             for paragraph in INTRO:
                 for line in Text(paragraph, style="italic").wrap(self.app.console, width):
                     rows.append(TextRow(line))
-            rows.extend(self._key_rows)
+            rows.extend(binding_rows(self.app, self._entries, width))
             rows.append(TextRow(Text("")))
             rows.append(TextRow(Text("Notes", style="bold underline")))
             for paragraph in NOTES:
@@ -110,7 +127,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="modal-box") as box:
             box.border_title = "Keys"
-            yield HelpRows(binding_rows(self.app, self._sections), id="help-rows")
+            yield HelpRows(binding_entries(self.app, self._sections), id="help-rows")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -119,7 +136,10 @@ class HelpScreen(ModalScreen[None]):
 
     @property
     def text(self) -> str:
-        return "\n".join(row.render(200, self.query_one(RowList).palette).plain for row in self.query_one(RowList).rows)
+        """The key tables, one line per binding whatever the screen's width."""
+        rows = binding_rows(self.app, binding_entries(self.app, self._sections))
+        palette = self.query_one(RowList).palette
+        return "\n".join(row.render(1000, palette).plain for row in rows)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -346,6 +346,29 @@ async def test_help_lists_every_binding_of_every_pane(seeds, state_dir) -> None:
 
 
 @run_async
+async def test_help_wraps_long_descriptions_instead_of_cutting_them(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        rows = app.screen.query_one("#help-rows")
+        width = rows.scrollable_content_region.width
+        lines = [row.render(width, rows.palette).plain.rstrip() for row in rows.rows]
+        assert max(map(len, lines)) <= width
+        assert not any(line.endswith("…") for line in lines)
+        # Every description is there whole, its lines joined.
+        flowing = " ".join(" ".join(lines).split())
+        for description in ("Search the whole corpus: every document, best matches first app.corpus_search",
+                            "Next mention of this name, in any document app.next_same"):
+            assert description in flowing
+        # A continuation line starts under the description, not under the key.
+        i = next(i for i, line in enumerate(lines) if line.lstrip().startswith("F "))
+        column = lines[i].index("Search")
+        assert lines[i + 1][:column].strip() == "" and lines[i + 1][column] != " "
+
+
+@run_async
 async def test_loading_in_a_worker_from_paths(tmp_path, state_dir) -> None:
     root = tmp_path / "corpus"
     root.mkdir()
