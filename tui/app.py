@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -125,6 +125,7 @@ class XrefApp(App[int]):
         self._last_progress: tuple[str, int, int] | None = None
         self._loading = "" if workspace is not None else "loading"
         self._early: list[tuple[object, tuple[object, ...]]] = []
+        self._early_keys: list[tuple[str, str | None]] = []  # typed for the reader before it had a document
         self.workspace: Workspace | None = workspace
         self._state = StateStore(state_dir)
         self.setting_problems: list[Problem] = []  # e.g. a keymap.json that cannot be used: shown with !
@@ -189,6 +190,9 @@ class XrefApp(App[int]):
             applies = next((name for at, name in sorted(breakpoints, reverse=True) if dimension >= at), None)
             classes.update((name, name == applies) for _, name in breakpoints)
         self.screen.update_classes(classes, animate=False)
+        # The keys go to the reader from the start, never to the documents
+        # list's filter (the first focusable widget): see also on_event.
+        self.screen.AUTO_FOCUS = "#reader"
         with Horizontal(id="panes"):
             documents = DocumentList(id="documents")
             documents.border_title = "Documents"
@@ -312,9 +316,39 @@ class XrefApp(App[int]):
         except NoMatches:  # quitting while loading: the screen is already gone
             pass
 
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self._loading == "loading"
+            and len(self.screen_stack) == 1
+            and not self._app_key(event.key)
+        ):
+            # Nothing to read yet: a key for the reader (n, ], /, …) waits for the
+            # first document instead of doing nothing. The app's own keys (q, ?, !,
+            # ctrl+c, …) work at once.
+            self._early_keys.append((event.key, event.character))
+            return
+        await super().on_event(event)
+
+    def _app_key(self, key: str) -> bool:
+        """Whether ``key`` is bound on the app or its main screen (keymap.json applied)."""
+        for bindings in (self._bindings.copy(), self.screen._bindings.copy()):
+            if self._keymap:
+                bindings.apply_keymap(self._keymap)
+            if key in bindings.key_to_bindings:
+                return True
+        return False
+
+    def _replay_early_keys(self) -> None:
+        keys, self._early_keys = self._early_keys, []
+        for key, character in keys:
+            self.post_message(events.Key(key, character))
+
     def _load_failed(self, exc: Exception) -> None:
         if not self._when_mounted(self._load_failed, exc):
             return
+        self._early_keys.clear()
         self._set_loading("")
         self._home_query("#panes", Horizontal).display = True
         # The exception text can carry a file name or document bytes: no control characters.
@@ -406,6 +440,7 @@ class XrefApp(App[int]):
             self._apply_layout()
             self.reader.focus()
         self._home_query("#panes", Horizontal).display = True
+        self._replay_early_keys()
 
     def _notify_problems(self, workspace: Workspace) -> None:
         problems = [*self.setting_problems, *workspace.problems]

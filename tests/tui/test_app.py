@@ -10,6 +10,7 @@ from tests.tui.conftest import SEED_IDS, run_async
 from tests.tui.helpers import make_app, open_doc, settle
 from tui.app import XrefApp
 from tui.doclist import DocumentList
+from tui.filterlist import FilterInput
 from tui.help import HelpScreen
 from tui.panel import MentionPanel
 from tui.problems import ProblemsScreen
@@ -382,6 +383,43 @@ async def test_loading_in_a_worker_from_paths(tmp_path, state_dir) -> None:
         app.reader.focus()
         await pilot.press("n")
         assert app.panel.entity is not None
+
+
+@run_async
+async def test_keys_typed_while_the_corpus_loads_reach_the_reader_once_it_is_shown(
+    tmp_path, state_dir, monkeypatch
+) -> None:
+    import threading
+
+    import xref.engine
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_text("Kim Jong Un visited Pyongyang.\n\nKim Yo-jong went to Seoul.\n")
+    release = threading.Event()
+    real_open = xref.engine.open_workspace
+
+    def slow_open(*args, **kwargs):
+        release.wait(10)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(xref.engine, "open_workspace", slow_open)
+    app = XrefApp(paths=[root], state_dir=state_dir, config_dir=tmp_path / "config")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.loading_state == "loading"
+        assert not isinstance(app.focused, FilterInput)  # never the documents list's filter
+        await pilot.press("n", "n", "n", "question_mark")  # three for the reader, one for the app
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)  # the app's own keys work at once
+        await pilot.press("escape")
+        release.set()
+        await settle(pilot)
+        assert app.reader.current_doc is not None and app.reader.current_doc.id == "a.txt"
+        assert not app.query_one(DocumentList).filter_input.value
+        names = [m.start for m in app.index.doc_mentions("a.txt")]
+        assert names[0] == 0 and len(names) >= 4
+        assert app.reader.cursor_offset == names[3]  # n three times from the first name
 
 
 @run_async
