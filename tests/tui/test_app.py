@@ -370,6 +370,31 @@ async def test_help_wraps_long_descriptions_instead_of_cutting_them(seeds, state
 
 
 @run_async
+async def test_the_title_strip_of_the_pane_with_the_keys_is_lit_and_follows_the_focus(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await settle(pilot)
+        strips = {
+            "reader": app.query_one("DocHeader"),
+            "panel": app.query_one("EntityTitle"),
+            "documents": app.query_one(DocumentList).filter_input,
+        }
+        lit = set()
+        for _ in range(3):
+            focused = app.focused
+            owner = next(name for name, pane in (("reader", "#reader-pane"), ("panel", "#side"), ("documents", "#documents"))
+                         if app.query_one(pane) in focused.ancestors_with_self)
+            backgrounds = {name: strip.styles.background for name, strip in strips.items()}
+            others = {backgrounds[name] for name in strips if name != owner}
+            assert len(others) == 1 and backgrounds[owner] not in others, (owner, backgrounds)
+            lit.add(owner)
+            await pilot.press("tab")
+            await settle(pilot)
+        assert lit == set(strips)
+
+
+@run_async
 async def test_loading_in_a_worker_from_paths(tmp_path, state_dir) -> None:
     root = tmp_path / "corpus"
     root.mkdir()
