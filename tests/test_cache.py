@@ -128,6 +128,28 @@ def test_reopen_reads_the_cache_not_the_files(corpus: Path, cache_dir: Path, mon
     assert ("extra/empty.txt", "empty file", "warning") in snapshot(again)[5]
 
 
+
+def test_new_file_gets_big_pages_and_an_old_small_page_file_is_used(
+    corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xref.cache
+
+    fresh = snapshot(open_ws(corpus, None))
+    open_ws(corpus, cache_dir).close()
+    with sqlite3.connect(_cache_file(corpus, cache_dir)) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (xref.cache.PAGE_SIZE,)
+    shutil.rmtree(cache_dir)
+
+    monkeypatch.setattr(xref.cache, "PAGE_SIZE", 4096)  # as files made before the page size was chosen
+    open_ws(corpus, cache_dir).close()
+    monkeypatch.undo()
+    again = open_ws(corpus, cache_dir)
+    assert (again.stats.cached, again.stats.read) == (again.stats.files, 0)
+    assert snapshot(again) == fresh
+    assert not [p for p in again.problems if "index cache" in p.reason]
+    with sqlite3.connect(again.stats.cache_file) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+
 def test_changed_file_is_reindexed_alone(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_ws(corpus, cache_dir).close()
     changed = corpus / "extra" / "report.txt"
