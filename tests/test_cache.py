@@ -659,6 +659,25 @@ def test_texts_written_after_the_index_caught_up_are_indexed_next_time(tmp_path:
     assert _fts_rows(str(cache.path)) == (2, 2)
 
 
+
+def test_texts_are_stored_as_sqlite_text_and_read_back_whole(tmp_path: Path) -> None:
+    from xref.cache import IndexCache, NewDoc, text_crc
+
+    # Over several pages; accents, a NUL, a character outside the BMP.
+    text = "Kim Jong-un \u2014 \u00abPyongyang\u00bb, Quellberg\x00 \U0001d4b3.\n" * 4000
+    cache, _ = IndexCache.open(tmp_path / "root", tmp_path / "cache")
+    assert cache is not None
+    key = cache.write([NewDoc("a.txt", 1, 0, b"h", "", "ok", text=text)], "rkey", "x")["a.txt"]
+    assert cache.raw_text(key) == text and cache.text(key) == text
+    with pytest.raises(UnicodeEncodeError):  # as when the str itself was bound
+        cache.write([NewDoc("b.txt", 1, 0, b"h", "", "ok", text="lone \udc80")], "rkey", "x")
+    cache.close()
+    with sqlite3.connect(cache.path) as conn:
+        stored = conn.execute("SELECT typeof(text), CAST(text AS BLOB) FROM texts").fetchall()
+        row = conn.execute("SELECT length, crc FROM docs WHERE path = ?", (b"a.txt",)).fetchone()
+    assert stored == [("text", text.encode("utf-8"))]
+    assert row == (len(text), text_crc(text))
+
 def test_benchmark_report_leaves_reader_figures_blank_for_a_size_indexed_only(tmp_path: Path) -> None:
     """The 1 GB corpus is only indexed: its reader cells say "—", not a row of empty figures."""
     import importlib.util

@@ -492,8 +492,13 @@ class IndexCache:
         with self._writing() as conn:
             for doc in docs:
                 self._drop_path(conn, doc.path)
+                # Encoded once, for the CRC and for the file: a str would be
+                # encoded again as it is bound. CAST stores these bytes as TEXT,
+                # exactly what binding the str stores, and "strict" fails on a
+                # lone surrogate where binding the str would.
+                data = doc.text.encode("utf-8") if doc.text is not None else None
                 length = len(doc.text) if doc.text is not None else 0
-                crc = text_crc(doc.text) if doc.text is not None else 0
+                crc = zlib.crc32(data) if data is not None else 0
                 cur = conn.execute(
                     "INSERT INTO docs (path, size, mtime_ns, hash, meta_key, extract, status, reason, severity,"
                     " kind, fields, headings, length, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -502,8 +507,8 @@ class IndexCache:
                 )
                 key = int(cur.lastrowid)  # type: ignore[arg-type]
                 ids[doc.path] = key
-                if doc.text is not None:
-                    conn.execute("INSERT INTO texts (id, text) VALUES (?, ?)", (key, doc.text))
+                if data is not None:
+                    conn.execute("INSERT INTO texts (id, text) VALUES (?, CAST(? AS TEXT))", (key, data))
                     self._expected[key] = (length, crc)  # what reading it back must give
                 if doc.record is not None:
                     conn.execute("INSERT INTO recog (doc, rkey, data) VALUES (?, ?, ?)", (key, rkey, doc.record))
