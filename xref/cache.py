@@ -226,8 +226,9 @@ class NewDoc:
     kind: str = ""
     fields: str = ""
     headings: bytes = b""
-    text: str | None = None
+    text: str | bytes | None = None  # bytes: its UTF-8, and ``length`` its length in characters
     record: bytes | None = None
+    length: int = 0
 
 
 # -- the cache -------------------------------------------------------------------------------
@@ -496,8 +497,12 @@ class IndexCache:
                 # encoded again as it is bound. CAST stores these bytes as TEXT,
                 # exactly what binding the str stores, and "strict" fails on a
                 # lone surrogate where binding the str would.
-                data = doc.text.encode("utf-8") if doc.text is not None else None
-                length = len(doc.text) if doc.text is not None else 0
+                if isinstance(doc.text, bytes):
+                    data, length = doc.text, doc.length
+                elif doc.text is not None:
+                    data, length = doc.text.encode("utf-8"), len(doc.text)
+                else:
+                    data, length = None, 0
                 crc = zlib.crc32(data) if data is not None else 0
                 cur = conn.execute(
                     "INSERT INTO docs (path, size, mtime_ns, hash, meta_key, extract, status, reason, severity,"

@@ -258,6 +258,11 @@ def _pack_fields(doc: Document) -> tuple[str, bytes]:
     return fields, array("q", [n for span in doc.headings for n in span]).tobytes()
 
 
+def _decoded(text: str | bytes) -> str:
+    """A text a worker sent, which it may have sent as UTF-8 (see _load_one)."""
+    return text.decode("utf-8") if isinstance(text, bytes) else text
+
+
 def _fields(fields: str, headings: bytes) -> dict[str, Any]:
     values: dict[str, Any] = dict(zip(META_FIELDS, fields.split(_SEP))) if fields else {}
     if headings:
@@ -531,21 +536,22 @@ class _Build:
                 elif tag == "ok":
                     self.stats.read += 1
                     self.stats.recognised += 1
-                    _, _, digest, kind, fields, headings, text, warning, blob = result
+                    _, _, digest, kind, fields, headings, text, length, warning, blob = result
                     slot = _Ready(i, kind, _fields(fields, headings), unpack(blob), warning)
                     self.slots[i] = slot
                     self.co_covered.add(i)
                     if cache is None:
-                        self.memory.texts[i] = text
+                        self.memory.texts[i] = _decoded(text)
                     elif stamp is None:  # cannot be keyed: kept out of the cache
                         slot.key = -(i + 1)
-                        cache.keep_text(slot.key, text)
+                        cache.keep_text(slot.key, _decoded(text))
                     else:
                         slot.key = -1  # until written
                         writes.append(NewDoc(doc_id, stamp[0], stamp[1], digest, mkey, "ok", warning or "",
-                                             "warning" if warning else "", kind, fields, headings, text, blob))
+                                             "warning" if warning else "", kind, fields, headings, text, blob,
+                                             length))
                         write_slots.append(i)
-                        write_chars += len(text)
+                        write_chars += length
                 elif tag == "rec":
                     _, _, blob, key = result
                     if key >= 0:
@@ -785,6 +791,8 @@ class _WorkerState:
         self.cache = cache
         self.cache_path = cache_path
         self._conn: sqlite3.Connection | None = None
+        #: send texts read as UTF-8 (see _load_one): in the worker processes of an open with a cache
+        self.send_utf8 = False
 
     @property
     def recogniser(self) -> Any:  # built on first use: a touched file needs none
@@ -814,6 +822,7 @@ def _init_worker(start: list[Entity] | _WorkerState, cache_path: str | None) -> 
     global _STATE
     _detach_from_parent_signals()
     _STATE = start if isinstance(start, _WorkerState) else _WorkerState(start, None, cache_path)
+    _STATE.send_utf8 = cache_path is not None
 
 
 def _detach_from_parent_signals() -> None:
@@ -886,7 +895,17 @@ def _load_one(job: tuple[Any, ...], state: _WorkerState) -> tuple[tuple[Any, ...
         return ("error", i, digest, err.reason, err.severity), None
     record = _record_of(doc, state)
     warning = problems[0].reason if problems else None
-    return ("ok", i, digest, doc.kind, *_pack_fields(doc), doc.text, warning, pack(record)), record
+    text: str | bytes = doc.text
+    if state.send_utf8:
+        # Sent as the UTF-8 the cache stores: pickling the str would encode it
+        # just the same, and the main process then writes these bytes instead
+        # of decoding them into a str only to encode that again. A text with a
+        # lone surrogate, which the cache refuses, goes as a str to fail there.
+        try:
+            text = doc.text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+    return ("ok", i, digest, doc.kind, *_pack_fields(doc), text, len(doc.text), warning, pack(record)), record
 
 
 def _recognise_cached(job: tuple[Any, ...], state: _WorkerState) -> tuple[tuple[Any, ...], DocRecord | None]:
