@@ -128,7 +128,6 @@ def test_reopen_reads_the_cache_not_the_files(corpus: Path, cache_dir: Path, mon
     assert ("extra/empty.txt", "empty file", "warning") in snapshot(again)[5]
 
 
-
 def test_new_file_gets_big_pages_and_an_old_small_page_file_is_used(
     corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,6 +148,7 @@ def test_new_file_gets_big_pages_and_an_old_small_page_file_is_used(
     assert not [p for p in again.problems if "index cache" in p.reason]
     with sqlite3.connect(again.stats.cache_file) as conn:
         assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+
 
 def test_changed_file_is_reindexed_alone(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_ws(corpus, cache_dir).close()
@@ -659,7 +659,6 @@ def test_texts_written_after_the_index_caught_up_are_indexed_next_time(tmp_path:
     assert _fts_rows(str(cache.path)) == (2, 2)
 
 
-
 def test_texts_are_stored_as_sqlite_text_and_read_back_whole(tmp_path: Path) -> None:
     from xref.cache import IndexCache, NewDoc, text_crc
 
@@ -677,6 +676,7 @@ def test_texts_are_stored_as_sqlite_text_and_read_back_whole(tmp_path: Path) -> 
         row = conn.execute("SELECT length, crc FROM docs WHERE path = ?", (b"a.txt",)).fetchone()
     assert stored == [("text", text.encode("utf-8"))]
     assert row == (len(text), text_crc(text))
+
 
 def test_benchmark_report_leaves_reader_figures_blank_for_a_size_indexed_only(tmp_path: Path) -> None:
     """The 1 GB corpus is only indexed: its reader cells say "—", not a row of empty figures."""
