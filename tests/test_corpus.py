@@ -138,6 +138,23 @@ def test_crlf_becomes_lf(tmp_path: Path) -> None:
     assert doc.layout.line_of(doc.text.index("Body two")) == 4
 
 
+def test_text_is_composed_and_soft_hyphens_go(tmp_path: Path) -> None:
+    import unicodedata
+
+    composed = "Kim Il-sŏng (김일성) in Pyongyang.\n"
+    write(tmp_path, "nfd.txt", unicodedata.normalize("NFD", composed).encode())
+    write(tmp_path, "shy.md", "# Pyong\u00adyang\n\nThe Recon\u00adnaissance General Bureau.\n".encode())
+    write(tmp_path, "shy.html", "<h1>Pyong&shy;yang</h1><p>Kim Jong&shy;un and the Bowi\u00adbu.</p>".encode())
+    corpus = load_corpus([tmp_path])
+    assert corpus.get("nfd.txt").text == composed
+    md = corpus.get("shy.md")
+    assert md.text == "# Pyongyang\n\nThe Reconnaissance General Bureau.\n"
+    html = corpus.get("shy.html")
+    assert "\u00ad" not in html.text and "Kim Jongun and the Bowibu." in html.text
+    (start, end), = html.headings  # moved with the text
+    assert html.text[start:end] == "Pyongyang"
+
+
 def test_lone_cr_becomes_lf(tmp_path: Path) -> None:
     write(tmp_path, "mac.txt", b"Old Mac\r\rline\rend")
     doc = load_corpus([tmp_path]).get("mac.txt")

@@ -17,6 +17,8 @@ import errno
 import os
 import re
 import stat
+import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -497,12 +499,16 @@ def load_document(
     text, encoding, warning = _decode(raw, kind)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = _composed(text)
 
     headings: tuple[tuple[int, int], ...] = ()
     own: dict[str, str] = {}
     layout: TextLayout | None = None
     if kind == "html":
         text, headings, own = _html_to_text(text)
+        if SOFT_HYPHEN in text:  # from &shy;
+            text, headings = _without_soft_hyphens(text, headings)
         if _NON_SPACE.search(text) is None:
             raise LoadError("no visible text", severity="warning")
     else:
@@ -613,6 +619,36 @@ _BOMS: Final = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _DECLARED_CHARSET: Final = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+SOFT_HYPHEN: Final = "\u00ad"
+
+
+def _composed(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC), without soft hyphens.
+
+    Text from some systems (macOS file names, PDF extractors) spells "ŏ" as
+    "o" plus a combining breve, and Hangul as separate jamo; a scraped page
+    hides soft hyphens inside words ("Pyong\u00adyang"). Both look the same on
+    screen as the plain spelling, and both would hide a name from recognition
+    and search. Offsets are into the text as returned."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if SOFT_HYPHEN in text:
+        text = text.replace(SOFT_HYPHEN, "")
+    return text
+
+
+def _without_soft_hyphens(
+    text: str, spans: tuple[tuple[int, int], ...]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``text`` without soft hyphens, and ``spans`` (offsets into it) moved to match."""
+    gone = [i for i, c in enumerate(text) if c == SOFT_HYPHEN]
+
+    def moved(offset: int) -> int:
+        return offset - bisect_left(gone, offset)
+
+    return text.replace(SOFT_HYPHEN, ""), tuple((moved(s), moved(e)) for s, e in spans)
 
 
 def _decode(raw: bytes, kind: str) -> tuple[str, str, str | None]:
