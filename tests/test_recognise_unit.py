@@ -181,3 +181,79 @@ def test_a_countrys_possessive_picks_whose_foreign_ministry(builtin_rec: Recogni
     assert [(s, e) for s, e, _ in run(builtin_rec, "The Chinese Foreign Ministry said.")] == [
         ("Chinese Foreign Ministry", "china-foreign-ministry"),
     ]
+
+
+# -- what the second round of hand checks found ----------------------------------------------
+MORE = [
+    *PEOPLE,
+    Entity("kim-il", "Kim Il", "person"),
+    Entity("kim-il-sung", "Kim Il-sung", "person", (), "김일성"),
+    Entity("park-yeon-mi", "Park Yeon-mi", "person"),
+    Entity("young-min", "Young-min", "person"),
+    Entity("donald-trump", "Donald Trump", "person"),
+]
+
+
+@pytest.fixture(scope="module")
+def more():
+    return Recogniser(MORE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kim Il-seong was warned.", [("Kim Il-seong", "kim-il-sung", "folded")]),  # Revised Romanisation
+    ("Kim Il-sŏng was warned.", [("Kim Il-sŏng", "kim-il-sung", "folded")]),  # McCune-Reischauer
+    ("Kim Il-sǒng was warned.", [("Kim Il-sǒng", "kim-il-sung", "folded")]),  # a caron for the breve
+    ("Defence minister Kim Il-chol retired.", [("Kim Il-chol", "~person:kimiljol", "discovered")]),
+    ("Premier Kim Il signed it.", [("Kim Il", "kim-il", "exact")]),  # the premier himself
+    ("Kim Il-led talks.", [("Kim Il", "kim-il", "exact")]),  # "led" goes on no Korean given name
+])
+def test_a_short_name_is_not_the_start_of_a_longer_one(more, text, expected):
+    assert run(more, text) == expected
+
+
+def test_a_given_name_alone_is_not_a_longer_name_s_end(more):
+    found = run(more, "My cousin Young-min was arrested. My neighbour Kim Young-min was not.")
+    assert found == [("Young-min", "young-min", "exact"), ("Kim Young-min", "~person:kimyoongmin", "discovered")]
+
+
+def test_a_name_in_capitals_gives_its_real_surname(more):
+    # In capitals, "SUNG" was read as a Western surname and every "Sung" went to Kim Il-sung.
+    found = run(more, "KIM IL-SUNG'S BIRTHDAY\n\nThe envoy Sung spoke. Later Kim Il-sung's portrait fell. Kim smiled.")
+    assert found == [("KIM IL-SUNG", "kim-il-sung", "exact"), ("Kim Il-sung", "kim-il-sung", "exact"),
+                     ("Kim", "kim-il-sung", "coreference")]
+
+
+@pytest.mark.parametrize("text", [
+    "Kim Jong-un spoke. The envoy Sung Kim answered.",  # another person's name
+    "Park Yeon-mi spoke at Central Park.",
+    "Park Yeon-mi lives near Park Avenue.",  # a capitalised word after it
+    "Donald Trump opened Trump Tower.",
+    "Moon Jae-in spoke. Rev. Moon preached.",  # Sun Myung Moon
+    "Kim Jong-un rules. The Kim dynasty began in 1948; the Kim family cult grew.",
+])
+def test_a_bare_surname_inside_another_name_or_term_is_not_the_person(more, text):
+    found = run(more, text)
+    assert all(match != "coreference" for _, _, match in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Park Yeon-mi spoke in New York. Park said she crossed the Yalu.",  # the sentence before ended
+    "Park Yeon-mi spoke. Later Park said she crossed the Yalu.",  # a capitalised word starting a sentence
+    "Park Yeon-mi spoke. President Park said she crossed the Yalu.",  # a title
+])
+def test_a_bare_surname_after_a_sentence_or_a_title_still_links(more, text):
+    found = run(more, text)
+    assert found[-1][1:] == ("park-yeon-mi", "coreference"), found
+
+
+def test_a_person_named_only_in_hangul_still_shares_the_surname(more):
+    found = run(more, "Kim Jong-un never met his half-brother 김정남. In Macau, Kim visited casinos.")
+    assert [s for s, _, _ in found] == ["Kim Jong-un", "김정남"]  # "Kim" could be either
+
+
+def test_an_institution_named_after_a_person_is_not_the_person(more):
+    found = run(more, "He studied at the Kim Il-sung Military University and played at Kim Il-sung Stadium. "
+                      "Kim Il-sung's Office answered.")
+    assert found[0][0] == "Kim Il-sung Military University" and found[0][2] == "discovered"
+    assert found[1][0] == "Kim Il-sung Stadium" and found[1][2] == "discovered"
+    assert found[2] == ("Kim Il-sung", "kim-il-sung", "exact")  # a possessive: the person and his office

@@ -101,23 +101,27 @@ def name_variants(name: str, entity_type: str) -> set[str]:
 
 # --- shapes -----------------------------------------------------------------
 
-_SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:[aeiouŏŭ]{1,3})(?:ng|n|m|l|k|p|t|r)?"
+# Letters of romanised Korean: McCune-Reischauer writes ŏ and ŭ with a breve,
+# and some texts (and keyboards) with a caron instead.
+_ROMAN_LOW = "a-zŏŭǒǔ"
+_ROMAN_CAP = "A-ZŎŬǑǓ"
+_SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:[aeiouŏŭǒǔ]{1,3})(?:ng|n|m|l|k|p|t|r)?"
 _GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
 _DASH = r"\-\u00ad\u2010\u2011\u2013"
 
 KOREAN_NAME_AT = re.compile(
-    rf"([A-Z][a-z]{{0,4}})[ \u00a0]+([A-Z][a-zŏŭ]{{1,8}}(?:[{_DASH}][A-Za-zŏŭ][a-zŏŭ]{{0,5}}|[ \u00a0][A-Z][a-zŏŭ]{{0,5}})?)(?![\w{_DASH}])"
+    rf"([A-Z][a-z]{{0,4}})[ \u00a0]+([{_ROMAN_CAP}][{_ROMAN_LOW}]{{1,8}}(?:[{_DASH}][{_ROMAN_CAP}{_ROMAN_LOW}][{_ROMAN_LOW}]{{0,5}}|[ \u00a0][{_ROMAN_CAP}][{_ROMAN_LOW}]{{0,5}})?)(?![\w{_DASH}])"
 )
 
 _CAP = r"[A-Z][\w'’\-]*"
 ORG_HEADS = (
     "Ministry Department Bureau Office Committee Commission Agency Institute University Association Council Party "
     "Army Command Service News Times Post Daily Center Centre Foundation Society Network Alliance Corporation "
-    "Company Group Front Federation Union Academy Embassy Tribunal Court"
+    "Company Group Front Federation Union Academy Embassy Tribunal Court Hospital Factory Mill School"
 ).split()
 PLACE_HEADS = (
     "Province Provinces River County District Island Islands Mountain Mountains Airport Square Ward Prefecture "
-    "Peninsula Strait Sea Bay Valley Lake"
+    "Peninsula Strait Sea Bay Valley Lake Stadium Palace Mausoleum Museum Station"
 ).split()
 ORG_PREFIXES = "Ministry Department Office Bureau Committee Commission Council Academy".split()
 NUMBERED_ORGS = "Office Bureau Room Unit Department".split()
@@ -329,6 +333,7 @@ class Recogniser:
         self.entities: dict[str, Entity] = {e.id: e for e in entities}
         pattern_owner: dict[str, tuple[str, str, int]] = {}
         ambiguous: set[str] = set()
+        guards: dict[str, int] = {}  # pattern -> _LONGER_GIVEN / _AFTER_SURNAME: see _guarded
         self.key_index: dict[str, set[str]] = defaultdict(set)
         self.fold_index: dict[str, set[str]] = defaultdict(set)
         self.by_surname: dict[str, set[str]] = defaultdict(set)  # folded surname -> Korean-named people
@@ -338,7 +343,10 @@ class Recogniser:
                     continue
                 kind = MatchKind.EXACT if name == e.name else MatchKind.ALIAS
                 rule = _case_rule(name)
+                guard = _guard_of(name, e.type)
                 for variant in name_variants(name, e.type):
+                    if guard:
+                        guards[variant] = guard
                     owner = pattern_owner.get(variant)
                     if owner is not None and owner[0] != e.id:
                         ambiguous.add(variant)
@@ -369,7 +377,11 @@ class Recogniser:
         #   text cannot then hold a paragraph break), checked inline;
         # _upper: an acronym, which a lower-case letter at its start rules out;
         # _nests: could hold " of " or "'s " (and so name two nested entities).
-        self._quick = [rule == _CASE_CAPITAL and "  " not in p for p, rule in zip(self._patterns, self._rules)]
+        self._guards = [guards.get(p, 0) for p in self._patterns]
+        self._quick = [
+            rule == _CASE_CAPITAL and "  " not in p and not guard
+            for p, rule, guard in zip(self._patterns, self._rules, self._guards)
+        ]
         self._upper = [rule == _CASE_UPPER and p[0] in _ASCII_LETTERS for p, rule in zip(self._patterns, self._rules)]
         self._nests = [" of " in p or "'s " in p for p in self._patterns]
         self._owner_ids = [owner[0] for owner in self._owners]
@@ -475,6 +487,9 @@ class Recogniser:
             if surface.upper() != surface:
                 return False
         elif rule == _CASE_CAPITAL and not first.isupper():
+            return False
+        guard = self._guards[idx]
+        if guard and _guarded(text, start, end, guard):
             return False
         return "\n\n" not in text[start:end]
 
@@ -653,7 +668,9 @@ class Recogniser:
             surface = text[start:end]
             if end - start < 4 or " " not in surface.strip() or "\n\n" in surface:
                 continue
-            if taken.overlaps(start, end) or _heading_like(text, start):
+            if _heading_like(text, start):
+                continue
+            if taken.overlaps(start, end) and not self._named_after(text, taken, start, end, discovered):
                 continue
             resolved = self.resolve_name(surface, entity_type=etype)
             if resolved:
@@ -667,6 +684,26 @@ class Recogniser:
         # pass 3: coreference inside this document
         self._coreference(text, norm, taken, discovered)
         return taken, discovered
+
+    def _named_after(
+        self, text: str, taken: _Coverage, start: int, end: int, discovered: dict[str, Entity]
+    ) -> bool:
+        """Whether [start, end), an institution or place shape, is named after a
+        person whose name inside it was claimed ("Kim Jong-il Military
+        University", "Kim Il-sung Stadium"): then that claim is dropped, for the
+        name stands for the institution, not the person. Not for a possessive
+        ("Kim Jong-un's Office")."""
+        i = bisect_left(taken.starts, start)
+        if i >= len(taken) or taken.starts[i] >= end or (i and taken.ends[i - 1] > start):
+            return False
+        if i + 1 < len(taken) and taken.starts[i + 1] < end:
+            return False  # more than one name inside
+        eid, name_end = taken.ents[i], taken.ends[i]
+        person = eid in self._people or (eid in discovered and discovered[eid].type == EntityType.PERSON)
+        if not person or name_end >= end or text[name_end] not in " \u00a0":
+            return False
+        taken.remove(i)
+        return True
 
     def _coreference(self, text: str, norm: str, taken: _Coverage, discovered: dict[str, Entity]) -> None:
         # Surnames and given names of the people named in full in this document.
@@ -691,6 +728,7 @@ class Recogniser:
         for eid, surface in dict.fromkeys(zip(map(ents.__getitem__, chosen), surfaces)):
             surfaces_of[eid].add(surface)
         kb_parts: dict[str, tuple[set[str], set[str]]] = {}
+        unnamed: dict[str, tuple[bool, bool]] = {}  # no surname / no given name in the spellings used
         for eid, surfaces_used in surfaces_of.items():
             entity = self.entities.get(eid) or discovered.get(eid)
             if entity is None or entity.type != EntityType.PERSON:
@@ -701,14 +739,18 @@ class Recogniser:
             for word in used_g:
                 given_owner[word].add(eid)
             kb_parts[eid] = self._person_parts.get(eid) or _name_parts(entity.all_names)
+            unnamed[eid] = (not used_s, not used_g)
         # Surnames from the knowledge base's other spellings count only where the
         # spellings used in this document leave no doubt (Park Sang-hak's alias
-        # "Pak Sang-hak" must not make "Pak" ambiguous with Pak Jong-chon).
+        # "Pak Sang-hak" must not make "Pak" ambiguous with Pak Jong-chon), or
+        # where they give none: a person named only in Hangul (김정남) or by an
+        # epithet still shares the surname "Kim" with the other Kims named.
         used_surnames, used_givens = set(surname_owner), set(given_owner)
         for eid, (kb_s, kb_g) in kb_parts.items():
-            for word in kb_s - used_surnames:
+            no_surname, no_given = unnamed[eid]
+            for word in kb_s if no_surname else kb_s - used_surnames:
                 surname_owner[word].add(eid)
-            for word in kb_g - used_givens:
+            for word in kb_g if no_given else kb_g - used_givens:
                 given_owner[word].add(eid)
         unique: dict[str, str] = {}
         for table in (surname_owner, given_owner):
@@ -729,7 +771,7 @@ class Recogniser:
                     continue
                 if end < n and (text[end].isalnum() or text[end] in "-\u00ad\u2010\u2011\u2013"):
                     continue
-                if taken.overlaps(start, end):
+                if taken.overlaps(start, end) or _in_other_name(text, start, end):
                     continue
                 title = _TITLE_BEFORE.search(text, max(0, start - 16), start)
                 if title is not None and not taken.overlaps(title.start(), start):
@@ -753,7 +795,78 @@ class Recogniser:
                     taken.add(m.start(), m.end(), eid, MatchKind.COREFERENCE)
 
 
+_LONGER_GIVEN = 1  # "Kim Il": not when the given name goes on ("Kim Il-chol", "Kim Il-seong")
+_AFTER_SURNAME = 2  # "Young-min" (a given name alone): not after a surname ("Kim Young-min")
+_GIVEN_TAIL = re.compile(rf"[{_ROMAN_CAP}{_ROMAN_LOW}]{{1,6}}(?![\w{_DASH}])")
+_SURNAME_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z]{0,4})[ \u00a0]\Z")
+
+
+def _guard_of(name: str, entity_type: str) -> int:
+    """Which check a person's name needs beyond word boundaries (0: none)."""
+    if entity_type != EntityType.PERSON:
+        return 0
+    parts = tokens(name)
+    if is_korean_name(name):
+        return _LONGER_GIVEN if len(parts) == 2 else 0
+    if "-" in unify(name) and 1 <= len(parts) <= 2 and all(_GIVEN_PART.fullmatch(p.lower()) for p in parts):
+        return _AFTER_SURNAME
+    return 0
+
+
+def _guarded(text: str, start: int, end: int, guard: int) -> bool:
+    """Whether the name at [start, end) is only part of a longer Korean name."""
+    if guard == _LONGER_GIVEN:
+        if end + 1 < len(text) and text[end] in "-\u00ad\u2010\u2011\u2013":
+            tail = _GIVEN_TAIL.match(text, end + 1)
+            return tail is not None and _GIVEN_PART.fullmatch(tail.group().lower()) is not None
+        return False
+    before = _SURNAME_BEFORE.search(text, max(0, start - 8), start)
+    return before is not None and before.group(1) in KOREAN_SURNAMES
+
+
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \u00a0]\Z")
+_WORD_AFTER = re.compile(r"[ \u00a0]+([\w'’\-]+)")
+_SENTENCE_START = re.compile(r"(?:\A|\n|[.!?:;\"“‘(\[][ \u00a0]*)\Z")
+_OTHER_NAMES_TITLES = frozenset({"Rev", "Reverend", "St", "Saint"})  # "Rev. Moon" is not Moon Jae-in
+# A surname before these names a family or a government, not the person.
+_COLLECTIVES = frozenset("family families dynasty dynasties clan clans regime regimes era government administration".split())
+
+
+def _in_other_name(text: str, start: int, end: int) -> bool:
+    """Whether a bare surname or given name at [start, end) is part of another
+    name or term, so it does not stand for the person named in full: the word
+    before it is a capitalised one that is not a title or an ordinary word
+    ("Sung Kim", "Central Park", "Rev. Moon"), the word after it is capitalised
+    ("Trump Tower", "Park Avenue"), or it names a family or a government
+    ("the Kim dynasty", "the Moon administration")."""
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before is not None:
+        word = before.group(1)
+        plain = word.rstrip(".")
+        if plain in _OTHER_NAMES_TITLES:
+            return True
+        if word.endswith("."):
+            return False  # "…in New York. Park said": the sentence before ended
+        # A capitalised word that starts a sentence ("Later Jang defected") is
+        # just that; inside one, it is most likely a name's first part.
+        opening = _SENTENCE_START.search(text, max(0, before.start() - 3), before.start()) is not None
+        if not (
+            opening
+            or plain in TITLES
+            or plain.casefold() in STOPWORDS
+            or plain.casefold() in MONTHS
+            or word.endswith(("'s", "’s"))  # "Pyongyang's Kim"
+        ):
+            return True
+    after = _WORD_AFTER.match(text, end)
+    if after is not None:
+        word = after.group(1)
+        if word[0].isupper() and word.casefold() not in STOPWORDS:
+            return True
+        if word.casefold() in _COLLECTIVES:
+            return True
+    return False
 _ACRONYM_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,7})\)")
 _WORD = re.compile(r"[A-Za-z][\w'’]*")
 
@@ -784,6 +897,11 @@ def _name_parts(names: Iterable[str]) -> tuple[set[str], set[str]]:
     surnames: set[str] = set()
     givens: set[str] = set()
     for name in names:
+        if name.isupper():
+            # A headline's "KIM IL-SUNG" is Kim Il-sung, surname first: read in
+            # capitals it took "SUNG" for a Western-order surname, and every
+            # "Sung" of the document (Sung Kim, the US envoy) for him.
+            name = name.title()
         parts = tokens(name)
         if not parts or not parts[0][:1].isupper():
             continue
@@ -829,6 +947,10 @@ class _Coverage:
         self.ents.insert(i, entity)
         self.kinds.insert(i, kind)
         self.scores.insert(i, score)
+
+    def remove(self, i: int) -> None:
+        for column in (self.starts, self.ends, self.ents, self.kinds, self.scores):
+            del column[i]
 
     def overlaps(self, start: int, end: int) -> bool:
         # Spans never overlap, so only the last one starting before `end` can reach into [start, end).
