@@ -366,8 +366,9 @@ class XrefApp(App[int]):
         else:
             self._adopt(workspace)
 
-    def _adopt(self, workspace: Workspace) -> None:
-        """A fuller workspace of the same corpus: take it without moving the reader."""
+    def _adopt(self, workspace: Workspace, *, final: bool = False) -> None:
+        """A fuller workspace of the same corpus: take it without moving the reader.
+        ``final``: the whole corpus is indexed now."""
         self.workspace = workspace
         index = workspace.index
         self.documents.set_index(index)
@@ -376,10 +377,18 @@ class XrefApp(App[int]):
         if self.reader.current_doc is None:
             first = next(iter(index.documents), None)
             self._open(first, 0)
-        elif not isinstance(self.focused, MentionPanel):
-            # The side panel's counts grow as documents are indexed.
-            mention = self.reader.current_mention
-            self.panel.show(index, mention.entity if mention else None, mention)
+            return
+        # The side panel's counts and mentions grow as documents are indexed.
+        in_panel = isinstance(self.focused, MentionPanel)
+        if in_panel and not final:
+            return  # not under the user's keys while they move in the list
+        mention = self.reader.current_mention
+        if mention is not None and not in_panel:
+            self.panel.show(index, mention.entity, mention)
+        else:
+            # The same name as shown (it stays when the cursor leaves a name),
+            # on the row the user moved to.
+            self.panel.adopt_index(index)
 
     def _workspace_ready(self, workspace: Workspace) -> None:
         if not self._when_mounted(self._workspace_ready, workspace):
@@ -387,7 +396,7 @@ class XrefApp(App[int]):
         if self._partial_shown:
             self._partial_shown = False
             self._set_loading("")
-            self._adopt(workspace)
+            self._adopt(workspace, final=True)
         else:
             self._enter(workspace)
         self._notify_problems(workspace)

@@ -378,6 +378,25 @@ class MentionPanel(RowList):
             layout = self._layout_for(index, entity.id)
             self.post_message(self.EntityShown(entity, layout.total, layout.documents))
 
+    def adopt_index(self, index: CorpusIndex) -> None:
+        """A fuller index of the same corpus: the same name, with the counts and
+        mentions of ``index``, highlighted on the same mention as before."""
+        if self._entity is None or index is self._index:
+            self._index = index
+            return
+        mention = self.highlighted_mention
+        self._snippets.clear()
+        self._layouts.clear()
+        self._index = index
+        self._entity = index.entities.get(self._entity.id, self._entity)
+        self._rebuild(scroll_top=False)
+        rows = self._panel_rows
+        row = rows.row_of(mention) if mention is not None and rows is not None else None
+        if row is not None:
+            self.move_to(row, center=True)
+        layout = self._layout_for(index, self._entity.id)
+        self.post_message(self.EntityShown(self._entity, layout.total, layout.documents))
+
     def clear(self) -> None:
         self._entity = None
         self._current = None

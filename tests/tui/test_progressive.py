@@ -86,3 +86,45 @@ async def test_small_corpus_opens_without_a_partial_step(tmp_path: Path) -> None
         await pilot.pause()
         assert calls == []
         assert app.workspace is not None and len(app.documents.shown_ids) == 2
+
+
+@run_async
+async def test_the_side_panel_in_use_takes_the_final_counts_and_keeps_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.panel import EntityTitle, MentionPanel
+
+    _corpus(tmp_path / "corpus", 60)
+    monkeypatch.setattr(app_module, "PARTIAL_EVERY", 0.0)
+    app = XrefApp(paths=[tmp_path / "corpus"], state_dir=tmp_path / "state", config_dir=tmp_path / "config",
+                  use_cache=False)
+    held: list[object] = []
+    original = app._workspace_partial
+
+    def partial(workspace):  # type: ignore[no-untyped-def]
+        first = app._mounted and not app._partial_shown
+        original(workspace)
+        if first and workspace.corpus.documents:
+            # The user goes into the side panel on a name and moves down its list.
+            doc = workspace.corpus.documents[0]
+            mention = next(m for m in workspace.index.doc_mentions(doc.id) if m.entity == "north-korea")
+            app.jump_to(doc.id, mention.start)
+            app.panel.focus()
+            app.panel.action_cursor_down()
+            held.append(app.panel.highlighted_mention)
+            held.append(workspace.index.mention_count("north-korea"))
+
+    app._workspace_partial = partial  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert held, "no partial workspace was shown"
+        highlighted, partial_count = held
+        assert isinstance(app.focused, MentionPanel)
+        final_count = app.index.mention_count("north-korea")
+        assert final_count > partial_count  # type: ignore[operator]
+        assert app.panel.entity is not None and app.panel.entity.id == "north-korea"
+        title = app.query_one(EntityTitle).plain
+        assert f"{final_count:,} mentions" in title or f"{final_count:,} in" in title, title
+        assert app.panel.highlighted_mention == highlighted
