@@ -331,6 +331,11 @@ class XrefApp(App[int]):
             return
         await super().on_event(event)
 
+    def set_keymap(self, keymap: dict[str, str]) -> None:
+        from tui.keymap import with_shared_keys
+
+        super().set_keymap(with_shared_keys(dict(keymap)))
+
     def _app_key(self, key: str) -> bool:
         """Whether ``key`` is bound on the app or its main screen (keymap.json applied)."""
         for bindings in (self._bindings.copy(), self.screen._bindings.copy()):

@@ -59,11 +59,21 @@ class KeyBar(Widget):
     def _items(self) -> list[tuple[list[tuple[Binding, bool]], str]]:
         """[(bindings shown together, description)] in binding-chain order."""
         seen_actions: set[str] = set()
-        shown: list[tuple[Binding, bool]] = []
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        ranked: list[tuple[int, int, Binding, bool]] = []
+        nodes: dict[int, int] = {}
+        orders: dict[type, dict[str, int]] = {}
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in seen_actions:
                 seen_actions.add(binding.action)
-                shown.append((binding, enabled))
+                rank = nodes.setdefault(id(node), len(nodes))
+                order = orders.get(type(node))
+                if order is None:
+                    order = orders[type(node)] = _declared_order(type(node))
+                ranked.append((rank, order.get(binding.id or "", len(order)), binding, enabled))
+        # In the order the panes declare them: a keymap.json remap puts the
+        # bindings it moves last, which split pairs such as "b f Back/fwd".
+        ranked.sort(key=lambda item: item[:2])
+        shown = [(binding, enabled) for _, _, binding, enabled in ranked]
         items: list[tuple[list[tuple[Binding, bool]], str]] = []
         for group, members in groupby(shown, key=lambda pair: pair[0].group):
             members = list(members)
@@ -90,7 +100,7 @@ class KeyBar(Widget):
             enabled = any(on for _, on in members)
             item_len = 1 + len(keys) + (1 + len(description) if description else 0) + 1
             if text.cell_len + item_len > room:
-                break
+                continue  # a shorter one after it may still fit
             start = text.cell_len
             text.append(" ")
             text.append(keys, style=key_style if enabled else disabled_style)
@@ -116,6 +126,16 @@ class KeyBar(Widget):
             if start <= event.x < end:
                 await self.app.simulate_key(key.split(",")[0])
                 return
+
+
+def _declared_order(cls: type) -> dict[str, int]:
+    """Binding id -> place in the BINDINGS of ``cls`` and its bases (bases first)."""
+    order: dict[str, int] = {}
+    for klass in reversed(cls.__mro__):
+        for binding in klass.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                order.setdefault(binding.id, len(order))
+    return order
 
 
 HintPart = str | tuple[str, str]

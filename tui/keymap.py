@@ -81,6 +81,25 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[Problem]
     return keymap, problems
 
 
+def with_shared_keys(keymap: dict[str, str]) -> dict[str, str]:
+    """``keymap`` plus, unchanged, the bindings that share a default key with a
+    remapped one (n: the next name and the next search hit, which take turns).
+
+    Textual drops every binding of a key when it moves one of them away, so
+    remapping the next name to "n,ctrl+n" took n from the next search hit."""
+    if not keymap:
+        return keymap
+    known = known_bindings()
+    out = dict(keymap)
+    for binding_id in keymap:
+        default, scope = known.get(binding_id, ("", ""))
+        keys = {k.strip() for k in default.split(",")}
+        for other, (other_default, other_scope) in known.items():
+            if other_scope == scope and other not in keymap and keys & {k.strip() for k in other_default.split(",")}:
+                out[other] = other_default
+    return out
+
+
 def _clashes(where: str, keymap: dict[str, str], known: dict[str, tuple[str, str]]) -> list[Problem]:
     """A remapped key that another binding of the same pane has, or that an app
     binding and a reading pane both have (the pane's wins while it has focus):

@@ -311,6 +311,29 @@ async def test_keymap_problems_are_announced_and_listed(seeds, state_dir, tmp_pa
 
 
 @run_async
+async def test_the_readme_keymap_keeps_n_for_search_hits_and_the_key_bar_keeps_its_pairs(seeds, state_dir) -> None:
+    from tui.keybar import KeyBar
+
+    app = make_app(seeds, state_dir)
+    # The README's example, plus remaps that used to move keys out of their pairs.
+    app.set_keymap({"reader.next_mention": "n,ctrl+n", "app.back": "B", "app.entities": "E"})
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_doc(pilot, D0)
+        bar = app.query_one(KeyBar).plain
+        assert " n N Name " in bar and " B f Back/fwd " in bar and " E Entities " in bar, bar
+        assert bar.index("n N Name") < bar.index("B f Back/fwd") < bar.index("E Entities"), bar
+        await pilot.press("slash", *"Korea", "enter")
+        await settle(pilot)
+        hits = [start for start, _ in app.reader.search_hits]
+        first = app.reader.cursor_offset
+        assert app.reader.search_active and first in hits
+        await pilot.press("n", "n")
+        assert app.reader.cursor_offset == hits[(hits.index(first) + 2) % len(hits)]
+        await pilot.press("escape", "ctrl+n")  # the search ended: n and ctrl+n go to names again
+        assert app.reader.current_mention is not None
+
+
+@run_async
 async def test_problems_passed_in_with_the_workspace(seeds, state_dir) -> None:
     ws = dataclasses.replace(seeds, problems=[Problem("x/[b]bad[/b].pdf", "unsupported file type '.pdf'")])
     app = XrefApp(workspace=ws, state_dir=state_dir)
