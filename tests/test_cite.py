@@ -887,6 +887,28 @@ def test_sentence_never_crosses_a_paragraph() -> None:
     )
 
 
+def test_sentence_in_a_paragraph_of_megabytes() -> None:
+    # A file without blank lines is one paragraph; its sentences are found near
+    # the offset (each period used to copy the rest of the paragraph: minutes).
+    line = "Kim Jong-un met Mr. Smith in the U.S. on Jan. 5 and said “Why? Now.” He left. "
+    text = "".join(line + ("\n" if i % 3 == 0 else "") for i in range(40_000))
+    doc = Document(id="big", path=Path("big.txt"), text=text)
+    assert doc.layout.paragraph_count == 1
+    for offset in (3, len(text) // 2, len(text) - 5):
+        s, e = sentence_span(doc, offset)
+        assert s <= offset <= e or text[e:offset].isspace()
+        assert text[s:e] in (line.split(" He")[0], "He left."), text[s:e]
+
+
+def test_a_list_item_s_number_is_not_a_sentence() -> None:
+    text = 'References\n\n  1. ^ "Jin-Seong, Jang". Southbank Centre. Retrieved 2014.\n  2. ^ "Jang". Retrieved.\n'
+    doc = Document(id="refs", path=Path("refs.txt"), text=text)
+    s, e = sentence_span(doc, text.index("1."))
+    assert text[s:e] == '1. ^ "Jin-Seong, Jang".'  # the number belongs to the item's first sentence
+    s, e = sentence_span(doc, text.index("2."))
+    assert text[s:e] == '2. ^ "Jang".'
+
+
 def test_sentence_in_blank_gap_and_ends() -> None:
     doc = nk_news()
     gap = doc.text.index("top of page") + len("top of page") + 1  # the blank line

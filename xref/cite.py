@@ -862,15 +862,27 @@ _SENTENCE_END = re.compile(
 )
 _LIST_ITEM = re.compile(r"\n(?=[ \t]*(?:[•‣◦▪*-]|\d+[.)])\s)")
 _WORD_BEFORE = re.compile(r"[\w.'’-]*\Z")
+_LONGEST_WORD = 64  # characters looked back for the word before a period
+_NEXT_VISIBLE = re.compile(r"\S")
+_SPACE = re.compile(r"\s+")
+# In a longer paragraph, the sentence is looked for this many characters either
+# side of the offset (a sentence longer than that is cut there).
+_SENTENCE_REACH = 10_000
 
 
 def _is_full_stop(para: str, m: re.Match[str]) -> bool:
-    after = para[m.end() :].lstrip()
-    if after[:1].islower():  # "the U.S. and ...", "“Why?” he asked"
+    # Every look here stays near the match: a paragraph can be megabytes long,
+    # and copying its rest (or searching it from the start) for each of its
+    # periods took minutes.
+    following = _NEXT_VISIBLE.search(para, m.end())
+    after = following[0] if following else ""
+    if after.islower():  # "the U.S. and ...", "“Why?” he asked"
         return False
     if not m[0].startswith(".") or m[0].startswith(".."):
         return True
-    word = _WORD_BEFORE.search(para, 0, m.start())
+    if m[0] == "." and _numbers_a_list_item(para, m.start()):
+        return False
+    word = _WORD_BEFORE.search(para, max(0, m.start() - _LONGEST_WORD), m.start())
     token = word[0].lstrip(".") if word else ""
     if not re.fullmatch(r"[A-Za-z.]+", token):  # "Mary's.", "Ju-dong.", "2021."
         return True
@@ -890,10 +902,19 @@ def _inside(para: str, start: int, m: re.Match[str]) -> bool:
     or stands inside a curly quotation that closes later ("“Why? U.S. ...”")."""
     if ")" in m[0]:
         paren = para.rfind("(", start, m.start())
-        if paren != -1 and para[start:paren].strip():
+        if paren != -1 and _NEXT_VISIBLE.search(para, start, paren) is not None:
             return True
-    sentence = para[start : m.end()]
-    return sentence.count("“") > sentence.count("”") and "”" in para[m.end() :]
+    return para.count("“", start, m.end()) > para.count("”", start, m.end()) and para.find("”", m.end()) != -1
+
+
+def _numbers_a_list_item(para: str, period: int) -> bool:
+    """Whether the period at ``period`` ends the number of a list item ("  1. ^ …")."""
+    lo = max(0, period - 8)
+    newline = para.rfind("\n", lo, period)
+    if newline == -1 and lo > 0:
+        return False
+    number = para[newline + 1 : period].strip()
+    return number.isdigit()
 
 
 def _sentence_ends(para: str) -> list[int]:
@@ -923,7 +944,16 @@ def sentence_span(doc: Document, offset: int) -> tuple[int, int]:
         clamped = min(max(offset, 0), len(doc.text))
         return clamped, clamped
     p_start, p_end = bounds
-    para = doc.text[p_start:p_end]
+    text = doc.text
+    if p_end - p_start > 2 * _SENTENCE_REACH:
+        # A paragraph of megabytes (a file without blank lines): its sentences
+        # near the offset, from the first word boundary in reach.
+        lo, hi = max(p_start, offset - _SENTENCE_REACH), min(p_end, offset + _SENTENCE_REACH)
+        if lo > p_start:
+            space = _SPACE.search(text, lo, offset)
+            lo = space.end() if space else lo
+        p_start, p_end = lo, hi
+    para = text[p_start:p_end]
     rel = min(max(offset - p_start, 0), max(len(para) - 1, 0))
     start = 0
     for end in _sentence_ends(para):
