@@ -331,6 +331,16 @@ class XrefApp(App[int]):
             return
         await super().on_event(event)
 
+    async def _on_key(self, event: events.Key) -> None:
+        # A key reaches the app's bindings after the focused pane has passed it
+        # on; keys typed right after / arrive before the search field has the
+        # keys, and as commands they cited, jumped or opened dialogs. They are
+        # typed into the field instead. (prevent_default: Textual's own handler,
+        # which runs the bindings, would run next.)
+        if self._mounted and self.focused is self.reader and self.reader.search_opening:
+            event.prevent_default()
+            self.reader.post_message(Reader.SearchTyped(event.key, event.character))
+
     def set_keymap(self, keymap: dict[str, str]) -> None:
         from tui.keymap import with_shared_keys
 

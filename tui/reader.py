@@ -139,6 +139,13 @@ class Reader(ScrollView, can_focus=True):
     class SearchRequested(Message):
         """The user pressed the search key."""
 
+    class SearchTyped(Message):
+        """A key typed after the search key, before the search field had the keys."""
+
+        def __init__(self, key: str, character: str | None) -> None:
+            super().__init__()
+            self.key, self.character = key, character
+
     class SearchChanged(Message):
         """The search query, its hits or the current hit changed."""
 
@@ -176,6 +183,7 @@ class Reader(ScrollView, can_focus=True):
         self._mention_here: Mention | None = None
         # search
         self._query = ""
+        self._search_opening = False  # the search key was pressed and the search field has not the keys yet
         self._search_active = False
         self._hit_starts: array = array("q")
         self._hit_ends: array = array("q")
@@ -481,7 +489,16 @@ class Reader(ScrollView, can_focus=True):
 
     # -- search --------------------------------------------------------------------
     def action_search(self) -> None:
+        # Keys already on their way here (typed quickly, or arriving together
+        # over SSH) are for the search field, which takes the keys a moment later:
+        # as commands they cited, jumped or opened dialogs.
+        self._search_opening = self.has_focus  # (its blur ends this)
         self.post_message(self.SearchRequested())
+
+    @property
+    def search_opening(self) -> bool:
+        """The search key was pressed here and the search field has not the keys yet."""
+        return self._search_opening
 
     def set_search(self, query: str) -> None:
         """Highlight every case-insensitive occurrence of ``query`` (as typed, live)."""
@@ -695,4 +712,5 @@ class Reader(ScrollView, can_focus=True):
         self.refresh()
 
     def _on_blur(self, event: events.Blur) -> None:
+        self._search_opening = False  # the search field has the keys now
         self.refresh()

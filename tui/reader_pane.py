@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -178,6 +178,12 @@ class ReaderPane(Vertical):
         bar = self.search_bar
         bar.value = self.reader.search_query
         bar.focus()
+
+    @on(Reader.SearchTyped)
+    def _typed_early(self, event: Reader.SearchTyped) -> None:
+        event.stop()
+        if self.has_class("-searching"):
+            self.search_bar.post_message(events.Key(event.key, event.character))
 
     @on(Input.Changed, "#search")
     def _search_typed(self, event: Input.Changed) -> None:

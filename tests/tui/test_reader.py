@@ -125,6 +125,31 @@ async def test_header_shows_title_author_date_and_position(seeds, state_dir) -> 
 
 
 @run_async
+async def test_keys_typed_right_after_slash_go_into_the_search_field(seeds, state_dir) -> None:
+    from textual import events
+
+    from tui.entity_index import EntityIndexScreen
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_doc(pilot, DOC)
+        offset = app.reader.cursor_offset
+        # All four keys arrive before the app has handled the first (fast typing, SSH).
+        for key in ("slash", "y", "e", "s"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await settle(pilot)
+        assert app.reader_pane.search_bar.value == "yes"
+        assert app.reader_pane.search_bar.has_focus
+        assert app.last_citation is None  # y did not cite
+        assert not isinstance(app.screen, EntityIndexScreen)  # e did not open the entity index
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.reader.has_focus and not app.reader.search_opening
+        await pilot.press("n")  # a key for the reader again
+        assert app.reader.cursor_offset != offset
+
+
+@run_async
 async def test_search_then_n_steps_through_hits_until_escape(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
