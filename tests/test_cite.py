@@ -154,7 +154,7 @@ def test_apa_full(roundworm: Citation) -> None:
     # Korean name kept surname first, as written; APA's element period follows it.
     assert format_citation(roundworm, "apa") == (
         "“The reproductive organs of a roundworm make up 80% of its body and the remaining 20% "
-        "comprises its brain and digestive organs.” (para. 11) Jin Ju-dong. (2024, January 17). "
+        "comprises its brain and digestive organs.” (para. 11) Jin, J.-D. (2024, January 17). "
         "Ask A North Korean: Why a DPRK laborer in Russia decided to defect. NK News. "
         "https://www.nknews.org/2024/01/ask-a-north-korean-why-a-dprk-laborer-in-russia-"
         "decided-to-defect/"
@@ -228,7 +228,7 @@ def test_manifest_metadata_without_url() -> None:
         "to defect,” NK News, January 17, 2024, ¶ 11."
     )
     assert format_citation(c, "apa") == (
-        f"“{ROUNDWORM}” (para. 11) Jin Ju-dong. (2024, January 17). Ask A North Korean: Why a "
+        f"“{ROUNDWORM}” (para. 11) Jin, J.-D. (2024, January 17). Ask A North Korean: Why a "
         "DPRK laborer in Russia decided to defect. NK News."
     )
     assert format_citation(c, "mla") == (
@@ -612,7 +612,7 @@ def test_question_mark_title_takes_no_extra_comma_or_period() -> None:
     c = bare(title="Why did you defect?", authors=("Jin Ju-dong",), publisher="NK News")
     assert format_citation(c, "chicago") == "“Text.” Jin Ju-dong, “Why did you defect?” NK News, ¶ 4."
     assert format_citation(c, "mla") == "“Text.” (par. 4) Jin Ju-dong. “Why did you defect?” NK News."
-    assert format_citation(c, "apa") == "“Text.” (para. 4) Jin Ju-dong. (n.d.). Why did you defect? NK News."
+    assert format_citation(c, "apa") == "“Text.” (para. 4) Jin, J.-D. (n.d.). Why did you defect? NK News."
 
 
 def test_title_ending_in_a_period_is_not_doubled() -> None:
@@ -695,7 +695,7 @@ def test_author_lists_per_style() -> None:
         "“Text.” Jang Jin-sung, Kimikatsu Kinoshita, and Chad O'Carroll, “T,” 2020, ¶ 2."
     )
     assert format_citation(c, "apa") == (
-        "“Text.” (para. 2) Jang Jin-sung, Kinoshita, K., & O'Carroll, C. (2020). T."
+        "“Text.” (para. 2) Jang, J.-S., Kinoshita, K., & O'Carroll, C. (2020). T."
     )
     assert format_citation(c, "mla") == "“Text.” (par. 2) Jang Jin-sung, et al. “T.” 2020."
     two = bare(authors=("Kimikatsu Kinoshita", "Jin Ju-dong"), title="T", paragraph=2)
@@ -898,6 +898,13 @@ def test_sentence_in_a_paragraph_of_megabytes() -> None:
         s, e = sentence_span(doc, offset)
         assert s <= offset <= e or text[e:offset].isspace()
         assert text[s:e] in (line.split(" He")[0], "He left."), text[s:e]
+
+
+def test_a_straight_quoted_passage_is_not_split() -> None:
+    text = 'He said "We will win. They will lose." and left. A "quoted" word. Then more.'
+    doc = Document(id="q", path=Path("q.txt"), text=text)
+    assert text[slice(*sentence_span(doc, 3))] == 'He said "We will win. They will lose." and left.'
+    assert text[slice(*sentence_span(doc, text.index("quoted")))] == 'A "quoted" word.'
 
 
 def test_a_list_item_s_number_is_not_a_sentence() -> None:

@@ -255,8 +255,10 @@ class _Name:
         return ", ".join(p for p in (self.family, self.given, self.suffix) if p)
 
     def apa(self) -> str:
-        """APA: "Kinoshita, K."; Korean-style names stay as written."""
-        if self.literal or self.surname_first:
+        """APA: "Kinoshita, K."; a surname-first name the same way, its syllables'
+        initials joined by a hyphen as the given name is: "Jin, J.-D." (as the
+        BibTeX and CSL-JSON styles split it, so a reference manager agrees)."""
+        if self.literal:
             return self.natural()
         return ", ".join(p for p in (self.family, _initials(self.given), self.suffix) if p)
 
@@ -904,7 +906,10 @@ def _inside(para: str, start: int, m: re.Match[str]) -> bool:
         paren = para.rfind("(", start, m.start())
         if paren != -1 and _NEXT_VISIBLE.search(para, start, paren) is not None:
             return True
-    return para.count("“", start, m.end()) > para.count("”", start, m.end()) and para.find("”", m.end()) != -1
+    if para.count("“", start, m.end()) > para.count("”", start, m.end()) and para.find("”", m.end()) != -1:
+        return True
+    # Straight quotes open and close alike: an odd number so far is one still open.
+    return para.count('"', start, m.end()) % 2 == 1 and para.find('"', m.end()) != -1
 
 
 def _numbers_a_list_item(para: str, period: int) -> bool:

@@ -147,7 +147,7 @@ async def test_every_style_from_the_command_palette(seeds, state_dir) -> None:
             await settle(pilot)
             copied[style] = app.clipboard
     assert copied["apa"] == (
-        f"“{SENTENCE}” (para. 12) Jin Ju-dong. (2024, January 17). "
+        f"“{SENTENCE}” (para. 12) Jin, J.-D. (2024, January 17). "
         "Ask A North Korean: Why a DPRK laborer in Russia decided to defect. NK News."
     )
     assert copied["mla"] == (
