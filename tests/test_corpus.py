@@ -324,6 +324,28 @@ def test_html_og_and_article_metadata_fallbacks(tmp_path: Path) -> None:
     assert doc.author == "Kimikatsu Kinoshita"  # meta author is a URL: the byline wins
 
 
+def test_html_scholarly_tags_name_the_work_not_the_site(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "paper.html",
+        """<html><head><title>Sanctions matter | Journal of Korean Studies - Online</title>
+<meta name="citation_title" content="Sanctions matter">
+<meta name="citation_author" content="Kim, Ji-soo">
+<meta name="citation_author" content="Lee, Min-ho">
+<meta name="dc.publisher" content="Korea Institute">
+<meta name="citation_publication_date" content="2017/06/01">
+</head><body><p>Text about Sinuiju.</p></body></html>""",
+    )
+    write(tmp_path, "news.html", """<html><head><title>Kim visits factory | NK News - North Korea News</title>
+<meta property="og:title" content="Kim visits factory"><meta property="og:site_name" content="NK News">
+</head><body><p>Text.</p></body></html>""")
+    corpus = load_corpus([tmp_path])
+    paper, news = corpus.get("paper.html"), corpus.get("news.html")
+    assert (paper.title, paper.author, paper.publisher) == ("Sanctions matter", "Kim, Ji-soo; Lee, Min-ho",
+                                                            "Korea Institute")
+    assert (news.title, news.publisher) == ("Kim visits factory", "NK News")
+
+
 def test_html_time_element_and_untitled_page(tmp_path: Path) -> None:
     write(tmp_path, "t.html", "<p>First words here</p><p>Posted <time datetime='2013-12'>Dec 2013</time></p>")
     doc = load_corpus([tmp_path]).get("t.html")

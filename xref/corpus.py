@@ -1056,6 +1056,7 @@ class _TextExtractor:
 
 def _html_metadata(root: HtmlElement) -> dict[str, str]:
     metas: dict[str, str] = {}
+    citation_authors: list[str] = []  # one tag per author (Google Scholar's tags)
     for meta in root.iter("meta"):
         content = meta.get("content")
         if not content or not content.strip():
@@ -1064,6 +1065,8 @@ def _html_metadata(root: HtmlElement) -> dict[str, str]:
             key = meta.get(attribute)
             if key and key.strip():
                 metas.setdefault(key.strip().lower(), content)
+                if key.strip().lower() == "citation_author":
+                    citation_authors.append(sanitise_line(content))
 
     def first(*keys: str, skip_urls: bool = False) -> str:
         for key in keys:
@@ -1078,8 +1081,12 @@ def _html_metadata(root: HtmlElement) -> dict[str, str]:
         if not any(parent.tag == "svg" for parent in tag.iterancestors()):
             title = sanitise_line(tag.text_content())
             break
-    own["title"] = title or first("og:title", "twitter:title")
-    own["author"] = first("author", "article:author", "dc.creator", "dcterms.creator", skip_urls=True)
+    # The page's own title tag often carries the site's name ("Kim visits factory
+    # | NK News"): the tags that name the work alone come first.
+    own["title"] = first("citation_title", "dc.title", "dcterms.title", "og:title", "twitter:title") or title
+    own["author"] = "; ".join(a for a in citation_authors if a) or first(
+        "author", "article:author", "dc.creator", "dcterms.creator", skip_urls=True
+    )
     date = first("date", "article:published_time", "dc.date", "dcterms.date", "dc.date.issued",
                  "citation_publication_date")
     if not date:
@@ -1089,7 +1096,8 @@ def _html_metadata(root: HtmlElement) -> dict[str, str]:
                 date = value
                 break
     own["date"] = _iso_prefix(date) if date else ""
-    own["publisher"] = first("og:site_name")
+    own["publisher"] = first("citation_publisher", "dc.publisher", "dcterms.publisher", "og:site_name",
+                             "citation_journal_title")
     url = ""
     for link in root.iter("link"):
         href = link.get("href")
