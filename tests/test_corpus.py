@@ -417,6 +417,21 @@ def test_markdown_without_heading_and_with_front_matter(tmp_path: Path) -> None:
     assert front is not None
     assert front.title == "From front matter" and front.date == "2014-05"
     assert [front.text[s:e] for s, e in front.headings] == ["# Heading"]
+    assert front.text == "\n# Heading\n"  # the metadata is not the document's text
+
+
+def test_markdown_front_matter_lists_and_paragraph_numbers(tmp_path: Path) -> None:
+    from xref.cite import make_citation
+
+    write(tmp_path, "a.md", "---\ntitle: Flow list\nauthor: [Kim Ji-soo, Lee Min-ho]\ndate: 2021-07-09\n---\n\nFirst.\n")
+    write(tmp_path, "b.md", "---\ntitle: \"Block: list\"\nauthors:\n  - Jane Roe\n  - John Doe\n---\nFirst.\n\nSecond.\n")
+    write(tmp_path, "c.md", "---\n: not [yaml\n---\nBody.\n")
+    corpus = load_corpus([tmp_path])
+    a, b, c = corpus.get("a.md"), corpus.get("b.md"), corpus.get("c.md")
+    assert (a.title, a.author, a.date) == ("Flow list", "Kim Ji-soo; Lee Min-ho", "2021-07-09")
+    assert (b.title, b.author) == ("Block: list", "Jane Roe; John Doe")
+    assert make_citation(b, b.text.index("Second"), b.text.index("Second") + 7).paragraph == 2
+    assert c.text == "Body.\n" and c.author == ""  # not YAML: no fields, but still not text
 
 
 # --------------------------------------------------------------------------

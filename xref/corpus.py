@@ -518,8 +518,12 @@ def load_document(
         if encoding not in ("utf-8", "cp1252") or utf8_needs_sanitising(raw, cr_allowed=True):
             text = sanitise(text)
         if kind == "md":
+            text, own = _split_front_matter(text)
+            if _NON_SPACE.search(text) is None:
+                raise LoadError("no text besides its front matter", severity="warning")
             layout = TextLayout(text)
-            headings, own = _markdown_structure(text, layout)
+            headings, titled = _markdown_structure(text, layout)
+            own = {**titled, **own}  # the front matter's title first, else the first heading
 
     given = {key: sanitise_line(value) for key, value in (meta or {}).items() if isinstance(value, str)}
     fields = {key: given.get(key, "") or own.get(key, "") for key in META_FIELDS}
@@ -759,28 +763,30 @@ def _iso_prefix(value: str) -> str:
 # Markdown
 
 _FRONT_MATTER: Final = re.compile(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_MATTER_KEYS: Final = {"title": "title", "author": "author", "date": "date", "publisher": "publisher",
-                             "url": "url", "canonical_url": "url", "site_name": "publisher"}
+_FRONT_MATTER_KEYS: Final = {"title": "title", "author": "author", "authors": "author", "date": "date",
+                             "publisher": "publisher", "url": "url", "canonical_url": "url",
+                             "site_name": "publisher"}
+
+
+def _split_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """Markdown source without its YAML front matter, and the fields the front
+    matter gives. The front matter is the document's metadata, not its text:
+    left in, it was quoted as the first paragraph and moved every ¶ number."""
+    front = _FRONT_MATTER.match(text, 0, 64 * 1024) if text.startswith("---") else None
+    if front is None:
+        return text, {}
+    return text[front.end():], _front_matter(front.group(1) or "")
 
 
 def _markdown_structure(text: str, layout: TextLayout) -> tuple[tuple[tuple[int, int], ...], dict[str, str]]:
-    """Heading line spans and metadata (front matter, first heading) of Markdown source."""
+    """Heading line spans and the title (the first heading) of Markdown source."""
     own: dict[str, str] = {}
-    body_start = 0
-    line_offset = 0
-    front = _FRONT_MATTER.match(text, 0, 64 * 1024) if text.startswith("---") else None
-    if front is not None:
-        own = _front_matter(front.group(1) or "")
-        body_start = front.end()
-        line_offset = text.count("\n", 0, body_start)
-
     headings: list[tuple[int, int]] = []
     first_heading: list[str] | None = None  # the first heading's text, while it is being read
     title = ""
-    body = text[body_start:] if body_start else text
-    encoded = body.encode("utf-8", "surrogatepass")
-    counted, lines = 0, line_offset  # newlines before byte ``counted`` of the body, plus the front matter's
-    for event, span in _markdown_events(body):
+    encoded = text.encode("utf-8", "surrogatepass")
+    counted, lines = 0, 0  # newlines before byte ``counted`` of the text
+    for event, span in _markdown_events(text):
         if isinstance(event, dict):
             if "Start" in event:
                 start = event["Start"]
@@ -804,7 +810,7 @@ def _markdown_structure(text: str, layout: TextLayout) -> tuple[tuple[tuple[int,
                 first_heading.append(event.get("Text") or event.get("Code") or "")
         elif first_heading is not None and event in ("SoftBreak", "HardBreak"):
             first_heading.append(" ")
-    if title and not own.get("title"):
+    if title:
         own["title"] = title
     return tuple(headings), own
 
@@ -821,19 +827,31 @@ def _markdown_events(source: str) -> list[tuple[Any, dict[str, int]]]:
 
 
 def _front_matter(block: str) -> dict[str, str]:
-    """Flat ``key: value`` pairs of YAML front matter (no YAML parser needed for these)."""
+    """The citation fields of a YAML front-matter block. A list (``author: [A,
+    B]`` or one "- name" per line) becomes "A; B". Front matter that is not
+    YAML, or not a mapping, gives nothing."""
+    import yaml  # on the first Markdown file with front matter only
+
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
     own: dict[str, str] = {}
-    for line in block.split("\n"):
-        key, sep, value = line.partition(":")
-        field_name = _FRONT_MATTER_KEYS.get(key.strip().lower())
-        if not sep or field_name is None or field_name in own:
+    for key, value in data.items():
+        field_name = _FRONT_MATTER_KEYS.get(str(key).strip().lower())
+        if field_name is None or field_name in own:
             continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        value = sanitise_line(value)
-        if value:
-            own[field_name] = _iso_prefix(value) if field_name == "date" else value
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value if isinstance(v, (str, int, float)) and str(v).strip())
+        elif isinstance(value, (_dt.date, _dt.datetime)):
+            value = value.isoformat()
+        elif not isinstance(value, (str, int, float)):
+            continue
+        text = sanitise_line(str(value).strip())
+        if text:
+            own[field_name] = _iso_prefix(text) if field_name == "date" else text
     return own
 
 
