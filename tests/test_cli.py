@@ -391,7 +391,22 @@ def test_error_messages_quoting_a_file_name_carry_no_control_characters(tmp_path
 
 def test_cite_bad_style_lists_the_valid_ones():
     code, _, err = run("cite", SEED_002, "--para", "1", "--style", "harvard")
-    assert code == 1 and "chicago" in err
+    assert code == 2 and "chicago" in err  # a command line that cannot be carried out: 2, as argparse's
+
+
+def test_usage_mistakes_exit_2_and_a_document_may_be_named_by_its_path(tmp_path, monkeypatch):
+    code, _, err = run("cite", SEED_002, "--quote", "   ")
+    assert code == 2 and "the quote is empty" in err
+    code, _, err = run("search", "Kim", "--limit", "0")
+    assert code == 2 and "--limit" in err
+    for folder, words in (("sub", "Kim Jong Un spoke in Pyongyang."), ("other", "Jang Jin-sung wrote poems.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "doc.txt").write_text(f"Title\n\n{words}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "sub")
+    code, _, err = run("cite", "doc", "..", "--para", "2", "--no-cache")
+    assert code == 1 and "matches 2 documents" in err
+    code, out, err = run("cite", "doc.txt", "..", "--para", "2", "--no-cache")  # the file's path, from here
+    assert code == 0 and "Kim Jong Un spoke in Pyongyang." in out, err
 
 
 def test_cli_in_a_subprocess_prints_no_traceback(tmp_path):

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("cite", help="print a citation of a paragraph, line or quote of a document")
-    p.add_argument("doc", metavar="DOC", help="document id (path relative to the corpus root) or unique part of it")
+    p.add_argument("doc", metavar="DOC", help="document id (path relative to the corpus root), the path of its file, or a unique part of the id")
     _common(p)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--para", type=int, metavar="N", help="paragraph number (1-based)")
@@ -334,7 +334,9 @@ def cmd_cite(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         style = parse_style(args.style)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(str(exc), code=2) from None
+    if args.quote is not None and not args.quote.strip():
+        raise UserError("the quote is empty", code=2)
     ws = _open(args, err)
     doc = _find_doc(ws, args.doc)
     layout = doc.layout
@@ -366,6 +368,15 @@ def _find_doc(ws, wanted: str):  # -> Document
     for d in docs:
         if d.id == wanted:
             return d
+    # A path to the file (relative to here, as the shell completes it) names its document.
+    try:
+        inside = Path(wanted).expanduser().resolve().relative_to(Path(ws.corpus.root).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        inside = None
+    if inside is not None:
+        for d in docs:
+            if d.id == inside:
+                return d
     matches = [d for d in docs if wanted in d.id or d.id.endswith(wanted)]
     if len(matches) == 1:
         return matches[0]
@@ -378,7 +389,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from xref.search import read_query
 
     if args.limit < 1:
-        raise UserError("--limit must be at least 1")
+        raise UserError("--limit must be at least 1", code=2)
     ws = _open(args, err)
     reading = read_query(args.query)  # what the search does with the query
     if reading.fallback:
