@@ -745,6 +745,25 @@ def test_manifest_entry_for_missing_file_is_a_warning(tmp_path: Path) -> None:
     assert all(p.severity == "warning" for p in corpus.problems)
 
 
+def test_manifest_date_that_is_no_day_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", "A\n")
+    write(tmp_path, "b.txt", "B\n")
+    write(tmp_path, "manifest.toml", '[[document]]\nfile = "a.txt"\ndate = "2021-02-30"\n'
+          '[[document]]\nfile = "b.txt"\ndate = "2020-02-29"\n')
+    corpus = load_corpus([tmp_path])
+    reasons = [p.reason for p in corpus.problems if p.path == "manifest.toml"]
+    assert len(reasons) == 1 and "'2021-02-30' is not a day of the calendar" in reasons[0], reasons
+
+
+def test_bylines_with_several_names_or_in_capitals(tmp_path: Path) -> None:
+    write(tmp_path, "two.txt", "Title\n\nBy John Smith and Mary Jones\n\nText.\n")
+    write(tmp_path, "caps.txt", "Title\n\nBY JOHN SMITH\n\nText.\n")
+    write(tmp_path, "not.txt", "Title\n\nBy the way it rains\n\nText.\n")
+    corpus = load_corpus([tmp_path])
+    authors = {d.id: d.author for d in corpus}
+    assert authors == {"two.txt": "John Smith and Mary Jones", "caps.txt": "John Smith", "not.txt": ""}
+
+
 def test_manifest_applies_to_explicit_files(tmp_path: Path) -> None:
     one = write(tmp_path, "one.txt", "One\n")
     write(tmp_path, "other.txt", "Other\n")

@@ -387,6 +387,15 @@ def _walk(
 _ISO_DATE: Final = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
 
+def _real_day(iso: str) -> bool:
+    """Whether YYYY-MM-DD names a real day (not 2021-02-30)."""
+    try:
+        _dt.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
     """Manifest entries by document id; a broken manifest is reported and ignored."""
     name = _rel_id(path, root)
@@ -449,6 +458,8 @@ def _read_manifest(path: Path, root: Path, problems: list[Problem]) -> dict[str,
             value = sanitise_line(value)
             if key == "date" and value and not _ISO_DATE.fullmatch(value):
                 warn(f"{where}: date {value!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+            elif key == "date" and len(value) == 10 and not _real_day(value):
+                warn(f"{where}: date {value!r} is not a day of the calendar")
             if value:
                 meta[key] = value
         if doc_id in entries:
@@ -738,15 +749,24 @@ def _byline(text: str) -> str:
 
 
 def _byline_name(line: str) -> str:
-    if not line.startswith("By "):
+    """The name or names (joined by " and ") of a byline "By NAME", "By NAME and
+    NAME", "By NAME, NAME & NAME"; a name in capitals is given in title case."""
+    if line[:3] not in ("By ", "BY "):
         return ""
-    words = line[3:].split()
-    if not 2 <= len(words) <= 4:
-        return ""
-    for word in words:
-        if not word[0].isupper() or not all(c.isalpha() or c in _NAME_PUNCT for c in word):
+    names: list[str] = []
+    for part in _BYLINE_SEPARATORS.split(line[3:].strip()):
+        words = part.split()
+        if not 2 <= len(words) <= 4:
             return ""
-    return " ".join(words)
+        for word in words:
+            if not word[0].isupper() or not all(c.isalpha() or c in _NAME_PUNCT for c in word):
+                return ""
+        name = " ".join(words)
+        names.append(name.title() if name.isupper() else name)
+    return " and ".join(names)
+
+
+_BYLINE_SEPARATORS: Final = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+")
 
 
 _ISO_PREFIX: Final = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?(?=$|[T ])")
