@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -373,9 +374,21 @@ def test_no_url_mla(pseudonym: Citation) -> None:
 
 def test_no_url_markdown(pseudonym: Citation) -> None:
     # No link: the title is quoted, so it cannot be mistaken for an author.
+    escaped = PSEUDONYM.replace("[", "\\[").replace("]", "\\]")  # "[1]" is not a link
     assert format_citation(pseudonym, "markdown") == (
-        f"> {PSEUDONYM}\n\n— “Jang Jin-sung”, Wikipedia, November 2019, ¶ 3"
+        f"> {escaped}\n\n— “Jang Jin-sung”, Wikipedia, November 2019, ¶ 3"
     )
+
+
+def test_markdown_quote_is_read_as_its_words() -> None:
+    from xref.cite import _markdown_literal
+
+    assert _markdown_literal("Second <para> *stars* and_under_ [x](y) a\\b") == (
+        "Second \\<para\\> \\*stars\\* and\\_under\\_ \\[x\\](y) a\\\\b"
+    )
+    assert _markdown_literal("1. ^ a reference") == "1\\. ^ a reference"
+    assert _markdown_literal("# Not a heading") == "\\# Not a heading"
+    assert _markdown_literal("- an item, 3.5 words") == "\\- an item, 3.5 words"
 
 
 def test_no_url_bibtex(pseudonym: Citation) -> None:
@@ -1044,7 +1057,9 @@ def test_no_output_is_ever_messy(prefix: str, meta: dict[str, str]) -> None:
                 if c.quote:
                     assert item["note"] == f"“{c.quote}”"
             elif style == "markdown" and c.quote:
-                assert c.quote in out  # the exact (tidied) document text
+                # the exact (tidied) document text, once Markdown's escapes are read
+                quote_line = out.split("\n\n")[0].removeprefix("> ")
+                assert re.sub(r"\\(.)", r"\1", quote_line) == c.quote
             elif style != "bibtex" and c.quote:
                 # the same, but for its double quotes, which turn single inside the outer ones
                 quoted = out[1 : len(c.quote) + 1]

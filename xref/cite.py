@@ -680,8 +680,26 @@ def _markdown(c: Citation) -> str:
         )
         if p
     )
-    quote = "\n".join(f"> {line}" for line in c.quote.splitlines())
+    quote = "\n".join(f"> {_markdown_literal(line)}" for line in c.quote.splitlines())
     return "\n\n".join(p for p in (quote, f"— {attribution}" if attribution else "") if p)
+
+
+_MARKDOWN_INLINE_MARKS = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+](?=\s)|\d+(?=[.)]\s))")
+
+
+def _markdown_literal(text: str) -> str:
+    """``text`` with backslashes before what Markdown would read as markup:
+    emphasis and code marks, links, HTML tags, and a heading, quote or list
+    marker at the start, so the quote renders as the words it is."""
+    text = _MARKDOWN_INLINE_MARKS.sub(r"\\\1", text)
+    m = _MARKDOWN_LINE_START.match(text)
+    if m is not None:
+        marker = m.group(2)
+        # "1." -> "1\." (the number stays; its period is what makes a list)
+        escaped = marker + "\\" if marker[0].isdigit() else "\\" + marker
+        text = text[: m.start(2)] + escaped + text[m.end(2) :]
+    return text
 
 
 _BIBTEX_ESCAPES = {
