@@ -557,17 +557,19 @@ class XrefApp(App[int]):
         else:
             self.reader.move_to(location.offset)
 
-    def from_palette(self, action: Callable[..., object], *args: object) -> None:
+    def from_palette(self, action: Callable[..., object], *args: object, to_reader: bool = True) -> None:
         """Run a command palette's choice on the panes: first close the dialogs it
         was opened over (an entity index or search left open underneath would
-        hide what the command did, or stack a second one on it)."""
+        hide what the command did, or stack a second one on it). ``to_reader``:
+        the keys go to the reader if the documents list had them (what was opened
+        is read next, as after enter in the list)."""
         from textual.command import CommandPalette
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, CommandPalette):
             self.pop_screen()
         action(*args)
-        if len(self.screen_stack) == 1 and self.focused is self.documents.filter_input:
-            self.reader.focus()  # what was opened is read next, as after enter in the list
+        if to_reader and len(self.screen_stack) == 1 and self.focused is self.documents.filter_input:
+            self.reader.focus()
 
     def jump_to(self, doc_id: str, offset: int) -> None:
         """Go to ``offset`` in ``doc_id``, remembering where we were (b goes back)."""
@@ -850,16 +852,21 @@ class XrefApp(App[int]):
         ]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("Entity index", "Every person, organisation and place, most named first (e)", self.action_entity_index)
-        yield SystemCommand("Documents", "Show or hide the list of documents (d)", self.action_toggle_documents)
-        yield SystemCommand("Side panel", "Show or hide the cross-references (p)", self.action_toggle_panel)
-        yield SystemCommand("Search in document", "Find text in the open document (/)", self._command_search)
-        yield SystemCommand("Back", "Go back to where you were before the last jump (b)", self.action_back)
-        yield SystemCommand("Forward", "Undo a back (f)", self.action_forward)
-        yield SystemCommand("Cite sentence", "Copy a citation of the sentence under the cursor (y)", self._command_cite)
-        yield SystemCommand("Cite paragraph", "Copy a citation of the paragraph under the cursor (Y)", self._command_cite_paragraph)
-        yield SystemCommand("Show last citation", "The last citation as plain text, to select or save (c)", self.action_last_citation)
-        yield SystemCommand("Citation style…", "Choose how citations are written (s)", self.action_citation_style)
+        # Each on the panes, as the keys are: a dialog the palette was opened over
+        # is closed first (a command run under it changed nothing visible).
+        def on_panes(action: Callable[[], object], *, to_reader: bool = True) -> Callable[[], None]:
+            return lambda: self.from_palette(action, to_reader=to_reader)
+
+        yield SystemCommand("Entity index", "Every person, organisation and place, most named first (e)", on_panes(self.action_entity_index))
+        yield SystemCommand("Documents", "Show or hide the list of documents (d)", on_panes(self.action_toggle_documents, to_reader=False))
+        yield SystemCommand("Side panel", "Show or hide the cross-references (p)", on_panes(self.action_toggle_panel))
+        yield SystemCommand("Search in document", "Find text in the open document (/)", on_panes(self._command_search, to_reader=False))
+        yield SystemCommand("Back", "Go back to where you were before the last jump (b)", on_panes(self.action_back))
+        yield SystemCommand("Forward", "Undo a back (f)", on_panes(self.action_forward))
+        yield SystemCommand("Cite sentence", "Copy a citation of the sentence under the cursor (y)", on_panes(self._command_cite))
+        yield SystemCommand("Cite paragraph", "Copy a citation of the paragraph under the cursor (Y)", on_panes(self._command_cite_paragraph))
+        yield SystemCommand("Show last citation", "The last citation as plain text, to select or save (c)", on_panes(self.action_last_citation))
+        yield SystemCommand("Citation style…", "Choose how citations are written (s)", on_panes(self.action_citation_style))
         from tui.citations import STYLE_NAMES
         from xref.cite import STYLE_LABELS, STYLES
 
@@ -870,8 +877,8 @@ class XrefApp(App[int]):
                 f"{STYLE_LABELS[style]}{current}",
                 lambda style=style: self.set_citation_style(style),
             )
-        yield SystemCommand("Load problems", "Files that could not be loaded (!)", self.action_problems)
-        yield SystemCommand("Keys", "Every key of every pane (?)", self.action_help)
+        yield SystemCommand("Load problems", "Files that could not be loaded (!)", on_panes(self.action_problems))
+        yield SystemCommand("Keys", "Every key of every pane (?)", on_panes(self.action_help))
         yield from super().get_system_commands(screen)
 
     def _command_search(self) -> None:

@@ -215,6 +215,21 @@ async def test_a_palette_command_closes_the_dialog_it_was_opened_over(seeds, sta
         await settle(pilot)
         assert isinstance(app.screen, CorpusSearchScreen)
         assert sum(isinstance(s, CorpusSearchScreen) for s in app.screen_stack) == 1
+        # The app's own commands too: "Documents" over the search shows the list, on top.
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")  # hidden first (a first visit shows it)
+        await settle(pilot)
+        assert not app.documents.display
+        await pilot.press("e")
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, "Documents")
+        commands = app.screen.query_one(CommandList)
+        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Documents"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1 and app.documents.display
+        assert app.focused is app.documents.filter_input  # the list has the keys, as with d
 
 
 @run_async
