@@ -428,8 +428,14 @@ class MentionPanel(RowList):
                 target = new.body_start + cursor - old.body_start
             elif cursor >= old.tail_start:
                 target = new.tail_start + cursor - old.tail_start
-            if target is not None and 0 <= target < len(new) and target != self.cursor:
+            if target is None or not 0 <= target < len(new):
+                target = self.cursor
+            if target is not None:
                 self.move_to(target, center=True)
+                if target < self.scrollable_content_region.height - 2:
+                    # The row fits under the header: the scroll offset kept from
+                    # another height would hide the header with room to spare below.
+                    self.scroll_to(y=0, animate=False, force=True)
 
     # -- building rows --------------------------------------------------------------
     def notify_style_update(self) -> None:

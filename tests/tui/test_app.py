@@ -617,3 +617,17 @@ def test_a_kb_file_named_that_cannot_be_used_stops_the_reader_before_it_starts(t
         assert err.getvalue().startswith(f"xref: --kb {kb}: {reason}"), err.getvalue()
         assert len(err.getvalue().splitlines()) == 1
     assert started == []
+
+
+@run_async
+async def test_after_a_resize_the_side_panel_shows_its_header_when_there_is_room(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.panel
+        assert panel.scroll_y > 0 and panel.cursor is not None  # small: scrolled to the mention
+        await pilot.resize_terminal(200, 60)
+        await settle(pilot)
+        assert panel.cursor < panel.scrollable_content_region.height - 2  # it fits under the header
+        assert panel.scroll_y == 0
+        assert panel.highlighted_mention is not None
