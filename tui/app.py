@@ -150,7 +150,10 @@ class XrefApp(App[int]):
         except NoMatches:  # before compose, or after the screen went away
             return None
         doc = reader.current_doc
-        return Location(doc.id, reader.cursor_offset) if doc is not None else None
+        if doc is None:
+            return None
+        shown = self.panel.entity if self._mounted else None
+        return Location(doc.id, reader.cursor_offset, shown.id if shown else None, int(reader.scroll_y))
 
     # -- typed access to the panes --------------------------------------------------
     @property
@@ -556,6 +559,16 @@ class XrefApp(App[int]):
             self._open(location.doc_id, location.offset)
         else:
             self.reader.move_to(location.offset)
+        reader = self.reader
+        if location.top is not None and location.top <= reader.cursor_row < location.top + reader.size.height:
+            reader.scroll_to(y=location.top, animate=False, force=True)  # the screen as it was left
+        if (
+            location.panel is not None
+            and reader.current_mention is None
+            and location.panel in self.index.entities
+            and (self.panel.entity is None or self.panel.entity.id != location.panel)
+        ):
+            self.panel.show(self.index, location.panel, None)  # the name it stayed on
 
     def from_palette(self, action: Callable[..., object], *args: object, to_reader: bool = True) -> None:
         """Run a command palette's choice on the panes: first close the dialogs it

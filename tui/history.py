@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_HISTORY = 500
 
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A place in the corpus: a document and the cursor's offset in it. Going
+    back there also brings back what was on screen: the reader's first row
+    (``top``) and the name the side panel showed (``panel``), which stays when
+    the cursor leaves a name. Those two do not make places different."""
+
     doc_id: str
     offset: int
+    panel: str | None = field(default=None, compare=False)
+    top: int | None = field(default=None, compare=False)
 
 
 class History:

@@ -152,6 +152,28 @@ async def test_entity_index_filters_by_alias_and_jumps(seeds, state_dir) -> None
 
 
 @run_async
+async def test_back_brings_back_the_screen_and_the_name_the_panel_stayed_on(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        mention = next(m for m in seeds.index.doc_mentions(D2) if m.entity == "nk-news")
+        await open_doc(pilot, D2, mention.start)
+        await settle(pilot)
+        await pilot.press("end")  # off the name: the panel stays on NK News
+        await settle(pilot)
+        assert app.reader.current_mention is None and app.panel.entity.id == "nk-news"
+        top, offset = app.reader.scroll_y, app.reader.cursor_offset
+        app.goto_entity("russia")
+        await settle(pilot)
+        assert app.panel.entity.id == "russia"
+        app.reader.focus()
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.reader.cursor_offset == offset and app.reader.current_doc.id == D2
+        assert app.panel.entity.id == "nk-news"
+        assert app.reader.scroll_y == top
+
+
+@run_async
 async def test_command_palette_finds_an_entity_by_a_variant_spelling(seeds, state_dir) -> None:
     from textual.command import CommandList
 
