@@ -106,6 +106,17 @@ def test_entities_counts_match_mentions(mentions_jsonl):
     assert not any(e["discovered"] for e in ents.values())  # the knowledge base covers the seeds
 
 
+def test_entities_table_says_when_aliases_are_cut():
+    code, out, _ = run("entities", "--format", "table")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("north-korea "))
+    aliases = row.split("  ")[-1].strip()
+    assert aliases.endswith("…") and len(aliases) <= 60
+    assert aliases.startswith("DPRK, D.P.R.K.")
+    short = next(line for line in out.splitlines() if line.startswith("kim-jong-un "))
+    assert not short.rstrip().endswith("…")  # all of a short list
+
+
 def test_entities_marks_discovered_names(tmp_path):
     (tmp_path / "a.txt").write_text("Officials said Ko Chol-man of the Ryongsong Bureau was purged.", encoding="utf-8")
     code, out, _ = run("entities", str(tmp_path))

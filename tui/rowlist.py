@@ -232,6 +232,8 @@ class RowList(ScrollView, can_focus=True):
         last = self._next_selectable(len(self._rows), -1)
         if last is not None:
             self._move_cursor(last)
+        else:  # rows only read, none to pick (the help): its end
+            self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
 
     def action_select(self) -> None:
         if self._cursor is not None:

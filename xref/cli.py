@@ -260,13 +260,23 @@ def cmd_entities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         else:
             rows.append([e.id, sanitise_line(e.name), e.type, str(n), str(k), "yes" if e.discovered else "",
-                         sanitise_line(", ".join(e.aliases))[:60]])
+                         _shortened(sanitise_line(", ".join(e.aliases)), _ALIASES_SHOWN)])
     if args.format == "table":
         _table(rows, out)
     return 0
 
 
 _AMBIGUOUS_SHOWN = 8  # names listed when a name could be any of more entities
+_ALIASES_SHOWN = 60  # characters of the aliases column in the entities table
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word, "…" saying there is more."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,") + "…"
 
 
 def _check_name(name: str | None) -> None:

@@ -631,3 +631,20 @@ async def test_after_a_resize_the_side_panel_shows_its_header_when_there_is_room
         assert panel.cursor < panel.scrollable_content_region.height - 2  # it fits under the header
         assert panel.scroll_y == 0
         assert panel.highlighted_mention is not None
+
+
+@run_async
+async def test_home_and_end_in_the_help(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot, D0)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        rows = app.screen.query_one("#help-rows")
+        assert rows.scroll_y == 0 and rows.max_scroll_y > 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert rows.scroll_y == rows.max_scroll_y
+        await pilot.press("home")
+        await settle(pilot)
+        assert rows.scroll_y == 0
