@@ -252,6 +252,7 @@ class CitationDialog(ModalScreen[None]):
         super().__init__()
         self.copied = copied
         self._save_path = save_path
+        self._replace: Path | None = None  # a file that exists, which a second save replaces
 
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # on first use: not needed to start xref
@@ -287,6 +288,15 @@ class CitationDialog(ModalScreen[None]):
 
     def action_save(self) -> None:
         field = self.query_one("#citation-path", Input)
+        wanted = Path(os.path.expanduser(field.value.strip())) if field.value.strip() else None
+        if wanted is not None and wanted.is_file() and wanted != self._replace:
+            # Another file of the same name, perhaps earlier citations: not lost
+            # to one key. Saving again to the same name replaces it.
+            self._replace = wanted
+            self.notify(f"{clean(str(wanted))} exists: save again to replace it, or change the name",
+                        title="Not saved yet", severity="warning", timeout=8, markup=False)
+            field.focus()
+            return
         try:
             path = save_text(field.value, self.copied.text)
         except OSError as exc:

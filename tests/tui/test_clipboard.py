@@ -385,6 +385,23 @@ async def test_the_last_citation_dialog_shows_plain_text_and_saves_it(seeds, sta
         assert not isinstance(app.screen, CitationDialog)
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
+        # A file that exists is replaced only by a second save.
+        target.write_text("earlier citations\n", encoding="utf-8")
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CitationDialog)
+        dialog.query_one("#citation-path").value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and target.read_text(encoding="utf-8") == "earlier citations\n"
+        title, message = last_toast(app)
+        assert title == "Not saved yet" and "save again to replace it" in message
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8") == app.clipboard + "\n"
+        assert not isinstance(app.screen, CitationDialog)
+
 
 def key_bar_shown(app: XrefApp) -> str:
     """The key bar on the bottom line, as the screen on top shows it."""
