@@ -344,6 +344,13 @@ class XrefApp(App[int]):
             event.prevent_default()
             self.reader.post_message(Reader.SearchTyped(event.key, event.character))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("focus_next", "focus_previous") and len(self.screen_stack) > 1:
+            # In a dialog with one field that takes the keys (the entity index,
+            # corpus search), tab has nowhere to go: not offered in the key bar.
+            return len(self.screen.focus_chain) > 1
+        return True
+
     def set_keymap(self, keymap: dict[str, str]) -> None:
         from tui.keymap import with_shared_keys
 

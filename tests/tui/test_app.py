@@ -648,3 +648,24 @@ async def test_home_and_end_in_the_help(seeds, state_dir) -> None:
         await pilot.press("home")
         await settle(pilot)
         assert rows.scroll_y == 0
+
+
+@run_async
+async def test_dialogs_with_one_field_do_not_offer_tab(seeds, state_dir) -> None:
+    from tui.keybar import KeyBar
+
+    app = make_app(seeds, state_dir)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await open_doc(pilot, D0)
+        for key in ("e", "F"):
+            await pilot.press(key)
+            await settle(pilot)
+            bar, _ = app.screen.get_widget_at(1, app.size.height - 1)
+            assert isinstance(bar, KeyBar) and "esc Close" in bar.plain
+            assert "tab" not in bar.plain, bar.plain  # nowhere for it to go
+            await pilot.press("escape")
+            await settle(pilot)
+        app.documents.focus_filter()  # on the main screen the panes take turns
+        await settle(pilot)
+        bar = app.query_one(KeyBar)
+        assert "tab Next pane" in bar.plain, bar.plain
