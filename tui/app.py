@@ -192,6 +192,8 @@ class XrefApp(App[int]):
         for dimension, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
             applies = next((name for at, name in sorted(breakpoints, reverse=True) if dimension >= at), None)
             classes.update((name, name == applies) for _, name in breakpoints)
+        if self.no_color:
+            classes["-mono"] = True  # see styles.tcss: the lit title strip is reversed too
         self.screen.update_classes(classes, animate=False)
         # The keys go to the reader from the start, never to the documents
         # list's filter (the first focusable widget): see also on_event.

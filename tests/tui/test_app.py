@@ -669,3 +669,17 @@ async def test_dialogs_with_one_field_do_not_offer_tab(seeds, state_dir) -> None
         await settle(pilot)
         bar = app.query_one(KeyBar)
         assert "tab Next pane" in bar.plain, bar.plain
+
+
+@run_async
+async def test_without_colour_the_lit_title_strip_is_reversed(seeds, state_dir) -> None:
+    app = make_app(seeds, state_dir)
+    app.no_color = True  # as NO_COLOR in the environment sets it
+    async with app.run_test(size=(140, 30)) as pilot:
+        await open_doc(pilot, D0)
+        await settle(pilot)
+        header, title = app.query_one("DocHeader"), app.query_one("EntityTitle")
+        assert header.styles.text_style.reverse and not title.styles.text_style.reverse
+        await pilot.press("tab")
+        await settle(pilot)
+        assert title.styles.text_style.reverse and not header.styles.text_style.reverse
