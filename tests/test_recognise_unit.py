@@ -257,3 +257,26 @@ def test_an_institution_named_after_a_person_is_not_the_person(more):
     assert found[0][0] == "Kim Il-sung Military University" and found[0][2] == "discovered"
     assert found[1][0] == "Kim Il-sung Stadium" and found[1][2] == "discovered"
     assert found[2] == ("Kim Il-sung", "kim-il-sung", "exact")  # a possessive: the person and his office
+
+
+ORGS = [
+    Entity("dprk-foreign-ministry", "North Korean Foreign Ministry", "organisation", ("Foreign Ministry",),
+           description="North Korea's foreign ministry."),
+    Entity("wpk-politburo", "Politburo", "organisation", description="The Workers' Party's top policy-making body."),
+    Entity("us-state-department", "State Department", "organisation", description="The foreign ministry of the United States."),
+    Entity("japan", "Japan", "place"),
+    Entity("north-korea", "North Korea", "place"),
+]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Japan's Foreign Ministry protested.", [("Japan", "japan", "exact")]),
+    ("The Soviet Politburo backed him.", []),
+    ("The Politburo in Beijing approved it.", []),
+    ("North Korea's Foreign Ministry said no.", [("North Korea", "north-korea", "exact"),
+                                                ("Foreign Ministry", "dprk-foreign-ministry", "alias")]),
+    ("The Foreign Ministry in Pyongyang said no.", [("Foreign Ministry", "dprk-foreign-ministry", "alias")]),
+    ("The US State Department answered.", [("State Department", "us-state-department", "exact")]),  # its own country
+])
+def test_another_country_s_institution_of_the_same_generic_name_is_not_linked(text, expected):
+    assert run(Recogniser(ORGS), text) == expected

@@ -489,9 +489,19 @@ class Recogniser:
         elif rule == _CASE_CAPITAL and not first.isupper():
             return False
         guard = self._guards[idx]
-        if guard and _guarded(text, start, end, guard):
+        if guard == _FOREIGN_OWNER:
+            country = _foreign_country(text, start, end)
+            if country is not None and not self._of_country(self._owner_ids[idx], country):
+                return False  # another country's institution of the same name
+        elif guard and _guarded(text, start, end, guard):
             return False
         return "\n\n" not in text[start:end]
+
+    def _of_country(self, entity_id: str, country: tuple[str, ...]) -> bool:
+        """Whether the entity's names or description say it is ``country``'s."""
+        entity = self.entities[entity_id]
+        said = " ".join((*entity.all_names, entity.description))
+        return any(word in said for word in country)
 
     def _split_nested(
         self, text: str, start: int, end: int, entity: str
@@ -673,6 +683,10 @@ class Recogniser:
             if taken.overlaps(start, end) and not self._named_after(text, taken, start, end, discovered):
                 continue
             resolved = self.resolve_name(surface, entity_type=etype)
+            if resolved and _guard_of(surface, etype) == _FOREIGN_OWNER:
+                country = _foreign_country(text, start, end)
+                if country is not None and not self._of_country(resolved[0], country):
+                    continue  # another country's institution of the same name, as in pass 1
             if resolved:
                 eid, how, score = resolved
             else:
@@ -801,8 +815,53 @@ _GIVEN_TAIL = re.compile(rf"[{_ROMAN_CAP}{_ROMAN_LOW}]{{1,6}}(?![\w{_DASH}])")
 _SURNAME_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z]{0,4})[ \u00a0]\Z")
 
 
+_FOREIGN_OWNER = 3  # "Foreign Ministry": not when another country's ("Japan's Foreign Ministry")
+
+# Words of institution names that every country has: a name made of them alone
+# ("Foreign Ministry", "Politburo", "General Staff") is a particular country's
+# only when the text does not say it is another's.
+_GENERIC_ORG_WORDS = frozenset(
+    {w.lower() for w in ORG_HEADS}
+    | set("foreign central general staff state security political politburo presidium of the people's peoples "
+          "national defence defense affairs public supreme assembly military navy air force social".split())
+)
+# Countries, as a text may name them next to an institution, and the words that
+# say an entity is that country's own (searched in its name, aliases and description).
+_COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("Japan", "Japanese", "Tokyo"), ("Japan",)),
+    (("Russia", "Russian", "Moscow", "Kremlin"), ("Russia",)),
+    (("Soviet", "Soviet Union", "USSR"), ("Soviet",)),
+    (("China", "Chinese", "Beijing", "PRC"), ("China", "Chinese")),
+    (("South Korea", "South Korean", "Seoul", "ROK"), ("South Korea",)),
+    (("US", "U.S.", "United States", "America", "American", "Washington"), ("United States", "American")),
+    (("Britain", "British", "UK", "London"), ("Britain", "British", "United Kingdom")),
+    (("Vietnam", "Vietnamese", "Hanoi"), ("Vietnam",)),
+    (("Cuba", "Cuban", "Havana"), ("Cuba",)),
+    (("Syria", "Syrian"), ("Syria",)),
+    (("Iran", "Iranian", "Tehran"), ("Iran",)),
+    (("Mongolia", "Mongolian", "Ulaanbaatar"), ("Mongolia",)),
+    (("Germany", "German", "Berlin"), ("Germany", "German")),
+    (("France", "French", "Paris"), ("France", "French")),
+)
+_COUNTRY_OF = {word: owners for words, owners in _COUNTRIES for word in words}
+_COUNTRY_WORDS = "|".join(sorted((re.escape(w) for w in _COUNTRY_OF), key=len, reverse=True))
+_COUNTRY_BEFORE = re.compile(rf"(?<![\w.])({_COUNTRY_WORDS})(?:['’]s)?[ \u00a0]+\Z")
+_COUNTRY_AFTER = re.compile(rf"[ \u00a0]+(?:of|in)[ \u00a0]+(?:the[ \u00a0]+)?({_COUNTRY_WORDS})(?![\w])")
+
+
+def _foreign_country(text: str, start: int, end: int) -> tuple[str, ...] | None:
+    """The words naming the country that the text gives an institution at
+    [start, end) ("Japan's Foreign Ministry", "the Central Committee of the
+    Chinese Communist Party"), or None."""
+    m = _COUNTRY_BEFORE.search(text, max(0, start - 24), start) or _COUNTRY_AFTER.match(text, end)
+    return _COUNTRY_OF[m.group(1)] if m is not None else None
+
+
 def _guard_of(name: str, entity_type: str) -> int:
-    """Which check a person's name needs beyond word boundaries (0: none)."""
+    """Which check a name needs beyond word boundaries (0: none)."""
+    if entity_type == EntityType.ORGANISATION:
+        words = [t.lower().replace("’", "'") for t in tokens(name)]
+        return _FOREIGN_OWNER if words and all(w in _GENERIC_ORG_WORDS for w in words) else 0
     if entity_type != EntityType.PERSON:
         return 0
     parts = tokens(name)
