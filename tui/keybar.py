@@ -8,6 +8,7 @@ no layout, just a repaint when the bindings change.
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import groupby
 from typing import ClassVar
 
@@ -61,14 +62,11 @@ class KeyBar(Widget):
         seen_actions: set[str] = set()
         ranked: list[tuple[int, int, Binding, bool]] = []
         nodes: dict[int, int] = {}
-        orders: dict[type, dict[str, int]] = {}
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in seen_actions:
                 seen_actions.add(binding.action)
                 rank = nodes.setdefault(id(node), len(nodes))
-                order = orders.get(type(node))
-                if order is None:
-                    order = orders[type(node)] = _declared_order(type(node))
+                order = _declared_order(type(node))
                 ranked.append((rank, order.get(binding.id or "", len(order)), binding, enabled))
         # In the order the panes declare them: a keymap.json remap puts the
         # bindings it moves last, which split pairs such as "b f Back/fwd".
@@ -128,8 +126,10 @@ class KeyBar(Widget):
                 return
 
 
+@cache
 def _declared_order(cls: type) -> dict[str, int]:
-    """Binding id -> place in the BINDINGS of ``cls`` and its bases (bases first)."""
+    """Binding id -> place in the BINDINGS of ``cls`` and its bases (bases first);
+    worked out once per class, not at every redraw of the bar."""
     order: dict[str, int] = {}
     for klass in reversed(cls.__mro__):
         for binding in klass.__dict__.get("BINDINGS", ()):

@@ -107,7 +107,8 @@ _ROMAN_LOW = "a-zŏŭǒǔ"
 _ROMAN_CAP = "A-ZŎŬǑǓ"
 _SYLLABLE = r"(?:tch|ch|sh|ts|kk|tt|pp|ss|jj|ph|th|kh|[bdghjklmnprstw])?[wy]?(?:[aeiouŏŭǒǔ]{1,3})(?:ng|n|m|l|k|p|t|r)?"
 _GIVEN_PART = re.compile(rf"(?:{_SYLLABLE}){{1,2}}")
-_DASH = r"\-\u00ad\u2010\u2011\u2013"
+_DASH_CHARS = "-\u00ad\u2010\u2011\u2013"  # what joins the syllables of a given name
+_DASH = re.escape(_DASH_CHARS)  # the same, inside a character class
 
 KOREAN_NAME_AT = re.compile(
     rf"([A-Z][a-z]{{0,4}})[ \u00a0]+([{_ROMAN_CAP}][{_ROMAN_LOW}]{{1,8}}(?:[{_DASH}][{_ROMAN_CAP}{_ROMAN_LOW}][{_ROMAN_LOW}]{{0,5}}|[ \u00a0][{_ROMAN_CAP}][{_ROMAN_LOW}]{{0,5}})?)(?![\w{_DASH}])"
@@ -333,7 +334,7 @@ class Recogniser:
         self.entities: dict[str, Entity] = {e.id: e for e in entities}
         pattern_owner: dict[str, tuple[str, str, int]] = {}
         ambiguous: set[str] = set()
-        guards: dict[str, int] = {}  # pattern -> _LONGER_GIVEN / _AFTER_SURNAME: see _guarded
+        guards: dict[str, int] = {}  # pattern -> the check it needs: see _guard_of
         self.key_index: dict[str, set[str]] = defaultdict(set)
         self.fold_index: dict[str, set[str]] = defaultdict(set)
         self.by_surname: dict[str, set[str]] = defaultdict(set)  # folded surname -> Korean-named people
@@ -378,6 +379,7 @@ class Recogniser:
         # _upper: an acronym, which a lower-case letter at its start rules out;
         # _nests: could hold " of " or "'s " (and so name two nested entities).
         self._guards = [guards.get(p, 0) for p in self._patterns]
+        self._described: dict[str, str] = {}  # entity id -> its names and description, for _another_countrys
         self._quick = [
             rule == _CASE_CAPITAL and "  " not in p and not guard
             for p, rule, guard in zip(self._patterns, self._rules, self._guards)
@@ -490,18 +492,24 @@ class Recogniser:
             return False
         guard = self._guards[idx]
         if guard == _FOREIGN_OWNER:
-            country = _foreign_country(text, start, end)
-            if country is not None and not self._of_country(self._owner_ids[idx], country):
-                return False  # another country's institution of the same name
+            if self._another_countrys(self._owner_ids[idx], text, start, end):
+                return False
         elif guard and _guarded(text, start, end, guard):
             return False
         return "\n\n" not in text[start:end]
 
-    def _of_country(self, entity_id: str, country: tuple[str, ...]) -> bool:
-        """Whether the entity's names or description say it is ``country``'s."""
-        entity = self.entities[entity_id]
-        said = " ".join((*entity.all_names, entity.description))
-        return any(word in said for word in country)
+    def _another_countrys(self, entity_id: str, text: str, start: int, end: int) -> bool:
+        """Whether the text makes the institution at [start, end) another
+        country's than ``entity_id``'s, whose names or description say whose it is
+        ("Japan's Foreign Ministry" is not North Korea's)."""
+        country = _foreign_country(text, start, end)
+        if country is None:
+            return False
+        said = self._described.get(entity_id)
+        if said is None:
+            entity = self.entities[entity_id]
+            said = self._described[entity_id] = " ".join((*entity.all_names, entity.description))
+        return not any(word in said for word in country)
 
     def _split_nested(
         self, text: str, start: int, end: int, entity: str
@@ -683,10 +691,12 @@ class Recogniser:
             if taken.overlaps(start, end) and not self._named_after(text, taken, start, end, discovered):
                 continue
             resolved = self.resolve_name(surface, entity_type=etype)
-            if resolved and _guard_of(surface, etype) == _FOREIGN_OWNER:
-                country = _foreign_country(text, start, end)
-                if country is not None and not self._of_country(resolved[0], country):
-                    continue  # another country's institution of the same name, as in pass 1
+            if (
+                resolved
+                and _guard_of(surface, etype) == _FOREIGN_OWNER
+                and self._another_countrys(resolved[0], text, start, end)
+            ):
+                continue  # another country's institution of the same name, as in pass 1
             if resolved:
                 eid, how, score = resolved
             else:
@@ -783,7 +793,7 @@ class Recogniser:
             for idx, start, end in found:
                 if not text[start].isupper() or (start and text[start - 1].isalnum()):
                     continue
-                if end < n and (text[end].isalnum() or text[end] in "-\u00ad\u2010\u2011\u2013"):
+                if end < n and (text[end].isalnum() or text[end] in _DASH_CHARS):
                     continue
                 if taken.overlaps(start, end) or _in_other_name(text, start, end):
                     continue
@@ -875,7 +885,7 @@ def _guard_of(name: str, entity_type: str) -> int:
 def _guarded(text: str, start: int, end: int, guard: int) -> bool:
     """Whether the name at [start, end) is only part of a longer Korean name."""
     if guard == _LONGER_GIVEN:
-        if end + 1 < len(text) and text[end] in "-\u00ad\u2010\u2011\u2013":
+        if end + 1 < len(text) and text[end] in _DASH_CHARS:
             tail = _GIVEN_TAIL.match(text, end + 1)
             return tail is not None and _GIVEN_PART.fullmatch(tail.group().lower()) is not None
         return False
@@ -926,6 +936,8 @@ def _in_other_name(text: str, start: int, end: int) -> bool:
         if word.casefold() in _COLLECTIVES:
             return True
     return False
+
+
 _ACRONYM_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,7})\)")
 _WORD = re.compile(r"[A-Za-z][\w'’]*")
 
