@@ -47,6 +47,18 @@ async def palette_prompts(pilot: Pilot, typed: str = "", *, first_lines: bool = 
     return [p.splitlines()[0] for p in prompts] if first_lines else prompts
 
 
+async def run_from_palette(pilot: Pilot, typed: str, prompt_start: str) -> None:
+    """Type ``typed`` into the command palette and run the first command whose
+    prompt starts with ``prompt_start``."""
+    from textual.command import CommandList
+
+    prompts = await palette_prompts(pilot, typed)
+    commands = pilot.app.screen.query_one(CommandList)
+    commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith(prompt_start))
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def small_workspace(root: Path, files: dict[str, str]) -> Workspace:
     """A workspace of ``files`` (name -> text) written into a new folder ``root``,
     indexed without a cache or the user's knowledge base."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.conftest import SEED_IDS, run_async
-from tests.tui.helpers import make_app, open_doc, palette_prompts, settle
+from tests.tui.helpers import make_app, open_doc, palette_prompts, run_from_palette, settle
 from tui.entity_index import EntityIndexScreen, EntityList
 from tui.history import Location
 from tui.panel import EntityTitle
@@ -193,24 +193,15 @@ async def test_command_palette_finds_an_entity_by_a_variant_spelling(seeds, stat
 
 @run_async
 async def test_command_palette_opens_a_document(seeds, state_dir) -> None:
-    from textual.command import CommandList
-
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_doc(pilot, D0)
-        prompts = await palette_prompts(pilot, "minders")
-        commands = app.screen.query_one(CommandList)
-        index = next(i for i, p in enumerate(prompts) if p.startswith("Open: North Korea needs more minders"))
-        commands.highlighted = index
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "minders", "Open: North Korea needs more minders")
         assert app.reader.current_doc.id == D3
 
 
 @run_async
 async def test_a_palette_command_closes_the_dialog_it_was_opened_over(seeds, state_dir) -> None:
-    from textual.command import CommandList
-
     from tui.corpus_search import CorpusSearchScreen
 
     app = make_app(seeds, state_dir)
@@ -220,21 +211,13 @@ async def test_a_palette_command_closes_the_dialog_it_was_opened_over(seeds, sta
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, EntityIndexScreen)
-        prompts = await palette_prompts(pilot, "minders")
-        commands = app.screen.query_one(CommandList)
-        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Open: North Korea needs more"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "minders", "Open: North Korea needs more")
         assert app.reader.current_doc.id == D3
         assert len(app.screen_stack) == 1 and app.reader.has_focus
         # Over a corpus search: a search from the palette replaces it, never stacks a second one.
         await pilot.press("F")
         await settle(pilot)
-        prompts = await palette_prompts(pilot, "Wonsan")
-        commands = app.screen.query_one(CommandList)
-        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Search the whole corpus for"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "Wonsan", "Search the whole corpus for")
         assert isinstance(app.screen, CorpusSearchScreen)
         assert sum(isinstance(s, CorpusSearchScreen) for s in app.screen_stack) == 1
         # The app's own commands too: "Documents" over the search shows the list, on top.
@@ -245,11 +228,7 @@ async def test_a_palette_command_closes_the_dialog_it_was_opened_over(seeds, sta
         assert not app.documents.display
         await pilot.press("e")
         await settle(pilot)
-        prompts = await palette_prompts(pilot, "Documents")
-        commands = app.screen.query_one(CommandList)
-        commands.highlighted = next(i for i, p in enumerate(prompts) if p.startswith("Documents"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "Documents", "Documents")
         assert len(app.screen_stack) == 1 and app.documents.display
         assert app.focused is app.documents.filter_input  # the list has the keys, as with d
 
