@@ -10,6 +10,7 @@ it on purpose.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -106,11 +107,13 @@ class SpeedupsBuildHook(BuildHookInterface):
                 build_data["force_include"][str(built)] = f"xref/{in_tree.name}"
                 build_data["pure_python"] = False
                 build_data["infer_tag"] = True
-        except NotBuilt as exc:
+        except Exception as exc:  # the accelerator is optional: no error of its own stops the install
+            self._remove_build_dir()
             if editable:
                 # A module left from an earlier build would be imported instead.
-                in_tree.unlink(missing_ok=True)
-            warn_not_built(str(exc))
+                with contextlib.suppress(OSError):
+                    in_tree.unlink(missing_ok=True)
+            warn_not_built(str(exc) if isinstance(exc, NotBuilt) else f"{type(exc).__name__}: {exc}")
 
     @staticmethod
     def _compile_in_tree(source: Path, target: Path) -> None:
@@ -125,8 +128,12 @@ class SpeedupsBuildHook(BuildHookInterface):
             Path(partial).unlink(missing_ok=True)
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        self._remove_build_dir()
+
+    def _remove_build_dir(self) -> None:
         if getattr(self, "_build_dir", None):
             shutil.rmtree(self._build_dir, ignore_errors=True)
+            self._build_dir = None
 
     def clean(self, versions: list[str]) -> None:
         (Path(self.root) / SOURCE).with_name(extension_filename()).unlink(missing_ok=True)
