@@ -1,32 +1,683 @@
-/* xref._speedups: optional C accelerator for the engine.
- *
- * Placeholder with a single function; xref works without this module.
- */
+/* Compiled versions of the recogniser's per-character and per-hit loops.
+
+   Every function here has a pure-Python twin in xref/recognise.py or
+   xref/normalise.py that gives the same answer for every input; the tests
+   compare the two. Where a case is rare and awkward to reproduce exactly
+   (final sigma, U+0130, non-ASCII acronyms), the function hands it back to
+   the Python code instead of guessing.
+
+   Character classes use the same Unicode database calls as str.isupper(),
+   str.islower() and str.isalnum() on one character. */
+
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
-static PyObject *
-speedups_version(PyObject *self, PyObject *Py_UNUSED(ignored))
+/* --- match_text ---------------------------------------------------------- */
+
+/* What match_text maps a lower-cased character to: every dash a hyphen, every
+   apostrophe straight, every white-space character a space (normalise.py's
+   DASHES, APOSTROPHES and SPACES). */
+static inline Py_UCS4
+unify_char(Py_UCS4 c)
 {
-    return PyLong_FromLong(1);
+    if (c < 0x80) {
+        if (c == '\t' || c == '\n' || c == '\r')
+            return ' ';
+        if (c == '`')
+            return '\'';
+        return c;
+    }
+    switch (c) {
+    case 0x00ad: case 0x2010: case 0x2011: case 0x2012: case 0x2013:
+    case 0x2014: case 0x2015: case 0x2212: case 0xfe58: case 0xfe63:
+    case 0xff0d:
+        return '-';
+    case 0x2018: case 0x2019: case 0x02bc: case 0x02bb: case 0x2032:
+    case 0x00b4: case 0xff07:
+        return '\'';
+    case 0x00a0: case 0x1680: case 0x2000: case 0x2001: case 0x2002:
+    case 0x2003: case 0x2004: case 0x2005: case 0x2006: case 0x2007:
+    case 0x2008: case 0x2009: case 0x200a: case 0x202f: case 0x205f:
+    case 0x3000:
+        return ' ';
+    }
+    return c;
 }
 
+static inline Py_UCS4
+match_char(Py_UCS4 c)
+{
+    if (c < 0x80) {
+        if (c >= 'A' && c <= 'Z')
+            return c + 32;
+        return unify_char(c);
+    }
+    if (c >= 0xac00 && c <= 0xd7a3)
+        return c; /* Hangul syllables: no case, nothing to unify */
+    return unify_char(Py_UNICODE_TOLOWER(c));
+}
+
+/* match_text(text) -> str | None
+
+   str.lower() then the unification, in one pass. None when the text holds
+   U+03A3 (whose lower case depends on the letters around it) or U+0130
+   (whose lower case is two characters): the Python code handles those. */
+static PyObject *
+speedups_match_text(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "match_text() needs a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(arg) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    /* Written at the text's own width, then narrowed if it came out narrower
+       (a curly apostrophe became a straight one): a str must be stored at the
+       width of its widest character. Lower-casing can widen a character, too
+       (a few Latin-1 letters have wider lower cases): then the wider copy. */
+    PyObject *out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(arg));
+    if (out == NULL)
+        return NULL;
+    void *out_data = PyUnicode_DATA(out);
+    Py_UCS4 maxchar = 0, limit = PyUnicode_MAX_CHAR_VALUE(arg);
+
+#define FILL(TYPE)                                              \
+    {                                                           \
+        const TYPE *p = (const TYPE *)data;                     \
+        TYPE *q = (TYPE *)out_data;                             \
+        for (Py_ssize_t i = 0; i < n; i++) {                    \
+            Py_UCS4 c = p[i];                                   \
+            if (c == 0x03a3 || c == 0x0130)                     \
+                goto hand_back;                                 \
+            Py_UCS4 m = match_char(c);                          \
+            if (m > limit)                                      \
+                goto widen;                                     \
+            if (m > maxchar)                                    \
+                maxchar = m;                                    \
+            q[i] = (TYPE)m;                                     \
+        }                                                       \
+    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        FILL(Py_UCS1)
+    else if (kind == PyUnicode_2BYTE_KIND)
+        FILL(Py_UCS2)
+    else
+        FILL(Py_UCS4)
+#undef FILL
+
+    int narrower = (kind == PyUnicode_1BYTE_KIND) ? (limit >= 0x80 && maxchar < 0x80)
+                 : (kind == PyUnicode_2BYTE_KIND) ? (maxchar < 0x100)
+                 : (maxchar < 0x10000);
+    if (narrower) {
+        PyObject *narrow = PyUnicode_FromKindAndData(kind, out_data, n);
+        Py_DECREF(out);
+        return narrow;
+    }
+    return out;
+
+widen:
+    /* Rare: build it again character by character at full width. */
+    Py_DECREF(out);
+    {
+        Py_UCS4 *wide = PyMem_New(Py_UCS4, n > 0 ? n : 1);
+        if (wide == NULL)
+            return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c == 0x03a3 || c == 0x0130) {
+                PyMem_Free(wide);
+                Py_RETURN_NONE;
+            }
+            wide[i] = match_char(c);
+        }
+        PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, wide, n);
+        PyMem_Free(wide);
+        return result;
+    }
+
+hand_back:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+/* --- shared helpers -------------------------------------------------------- */
+
+/* The three ints of an automaton hit (pattern, start, end). */
+static int
+unpack_hit(PyObject *hit, Py_ssize_t *idx, Py_ssize_t *start, Py_ssize_t *end)
+{
+    if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 3) {
+        PyErr_SetString(PyExc_TypeError, "an automaton hit must be a tuple (pattern, start, end)");
+        return -1;
+    }
+    *idx = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 0));
+    *start = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 1));
+    *end = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 2));
+    if ((*idx == -1 || *start == -1 || *end == -1) && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+/* Whether the claimed spans (sorted, non-overlapping, as two lists of ints)
+   reach into [start, end): _Coverage.overlaps. */
+static int
+spans_overlap(PyObject *starts, PyObject *ends, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(starts);
+    while (lo < hi) { /* bisect_left(starts, end) */
+        Py_ssize_t mid = (lo + hi) / 2;
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(starts, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    Py_ssize_t prev_end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, lo - 1));
+    if (prev_end == -1 && PyErr_Occurred())
+        return -1;
+    return prev_end > start;
+}
+
+/* --- the exact pass -------------------------------------------------------- */
+
+/* Adds the three ints of a hit to three columns. */
+static int
+append_hit(PyObject *idxs, PyObject *starts, PyObject *ends, PyObject *hit)
+{
+    if (PyList_Append(idxs, PyTuple_GET_ITEM(hit, 0)) < 0 || PyList_Append(starts, PyTuple_GET_ITEM(hit, 1)) < 0
+        || PyList_Append(ends, PyTuple_GET_ITEM(hit, 2)) < 0)
+        return -1;
+    return 0;
+}
+
+/* Per-pattern flags of exact_filter, set by recognise.py (_EX_*). */
+#define EX_QUICK 1      /* capitalised name, no guard, no double space */
+#define EX_UPPER 2      /* acronym whose first letter is ASCII */
+#define EX_PREFIXES 4   /* has shorter names to try when rejected */
+#define EX_RULE_CAPITAL 8
+#define EX_RULE_UPPER 16
+#define EX_SPACE 32     /* holds a space: may follow a lower-case letter glued */
+#define EX_GUARD 64     /* needs a guard only Python checks */
+
+/* exact_filter(found, text, flags) -> (patterns, starts, ends, slow, rejected)
+
+   The loop of Recogniser._exact_hits over the automaton's hits: the columns
+   of the hits accepted (in order), ``slow`` the hits whose
+   verdict needs the Python checks (guards, non-ASCII acronyms), ``rejected``
+   (pattern, start) of rejected hits that have shorter names to try. */
+static PyObject *
+speedups_exact_filter(PyObject *self, PyObject *args)
+{
+    PyObject *found, *text, *flags_obj;
+    if (!PyArg_ParseTuple(args, "O!UO!", &PyList_Type, &found, &text, &PyBytes_Type, &flags_obj))
+        return NULL;
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    const unsigned char *flags = (const unsigned char *)PyBytes_AS_STRING(flags_obj);
+    Py_ssize_t nflags = PyBytes_GET_SIZE(flags_obj);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *idxs = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
+    PyObject *slow = PyList_New(0), *rejected = PyList_New(0);
+    if (idxs == NULL || starts == NULL || ends == NULL || slow == NULL || rejected == NULL)
+        goto error;
+    Py_ssize_t count = PyList_GET_SIZE(found);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *hit = PyList_GET_ITEM(found, k);
+        Py_ssize_t idx, start, end;
+        if (unpack_hit(hit, &idx, &start, &end) < 0)
+            goto error;
+        if (idx < 0 || idx >= nflags || start < 0 || end > n || start >= end) {
+            PyErr_SetString(PyExc_ValueError, "automaton hit out of range");
+            goto error;
+        }
+        unsigned char f = flags[idx];
+        Py_UCS4 first = PyUnicode_READ(kind, data, start);
+        int accept;
+        if (f & EX_QUICK) {
+            if (Py_UNICODE_ISUPPER(first)
+                && (start == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1)))
+                && (end == n || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, end)))) {
+                if (append_hit(idxs, starts, ends, hit) < 0)
+                    goto error;
+                continue;
+            }
+        }
+        else if ((f & EX_UPPER) && Py_UNICODE_ISLOWER(first)) {
+            accept = 0;
+            goto verdict;
+        }
+        /* Recogniser._accept */
+        if (Py_UNICODE_ISALNUM(first) && start > 0) {
+            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
+            if (Py_UNICODE_ISALNUM(before)
+                && !(Py_UNICODE_ISUPPER(first) && Py_UNICODE_ISLOWER(before) && (f & EX_SPACE))) {
+                accept = 0;
+                goto verdict;
+            }
+        }
+        if (end < n && PyUnicode_READ(kind, data, end - 1) < 0x80) {
+            Py_UCS4 after = PyUnicode_READ(kind, data, end);
+            if (Py_UNICODE_ISALNUM(after) || (after == '$' && (f & EX_RULE_UPPER))) {
+                accept = 0;
+                goto verdict;
+            }
+        }
+        if (f & EX_RULE_UPPER) {
+            /* surface.upper() == surface: decided here for ASCII surfaces only */
+            int ascii = 1, lower = 0;
+            for (Py_ssize_t i = start; i < end; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, i);
+                if (c >= 0x80) {
+                    ascii = 0;
+                    break;
+                }
+                if (c >= 'a' && c <= 'z')
+                    lower = 1;
+            }
+            if (!ascii) {
+                if (PyList_Append(slow, hit) < 0)
+                    goto error;
+                continue;
+            }
+            if (lower) {
+                accept = 0;
+                goto verdict;
+            }
+        }
+        else if ((f & EX_RULE_CAPITAL) && !Py_UNICODE_ISUPPER(first)) {
+            accept = 0;
+            goto verdict;
+        }
+        if (f & EX_GUARD) {
+            if (PyList_Append(slow, hit) < 0)
+                goto error;
+            continue;
+        }
+        accept = 1;
+        for (Py_ssize_t i = start; i + 1 < end; i++) {
+            if (PyUnicode_READ(kind, data, i) == '\n' && PyUnicode_READ(kind, data, i + 1) == '\n') {
+                accept = 0;
+                break;
+            }
+        }
+    verdict:
+        if (accept) {
+            if (append_hit(idxs, starts, ends, hit) < 0)
+                goto error;
+        }
+        else if (f & EX_PREFIXES) {
+            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 0), PyTuple_GET_ITEM(hit, 1));
+            if (pair == NULL)
+                goto error;
+            int rc = PyList_Append(rejected, pair);
+            Py_DECREF(pair);
+            if (rc < 0)
+                goto error;
+        }
+    }
+    return Py_BuildValue("(NNNNN)", idxs, starts, ends, slow, rejected);
+error:
+    Py_XDECREF(idxs);
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(slow);
+    Py_XDECREF(rejected);
+    return NULL;
+}
+
+/* --- shape triggers -------------------------------------------------------- */
+
+/* surname_starts(found, text) -> list[int]
+
+   Starts of the surname hits not right after a capital or a digit (a
+   lower-case letter before is fine: glued infobox words). */
+static PyObject *
+speedups_surname_starts(PyObject *self, PyObject *args)
+{
+    PyObject *found, *text;
+    if (!PyArg_ParseTuple(args, "O!U", &PyList_Type, &found, &text))
+        return NULL;
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(found);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *hit = PyList_GET_ITEM(found, k);
+        Py_ssize_t idx, start, end;
+        if (unpack_hit(hit, &idx, &start, &end) < 0)
+            goto error;
+        if (start < 0 || start >= n) {
+            PyErr_SetString(PyExc_ValueError, "automaton hit out of range");
+            goto error;
+        }
+        if (start) {
+            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
+            if (Py_UNICODE_ISALNUM(before) && !Py_UNICODE_ISLOWER(before))
+                continue;
+        }
+        if (PyList_Append(out, PyTuple_GET_ITEM(hit, 1)) < 0)
+            goto error;
+    }
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* Trigger kinds, as recognise.py numbers them. */
+#define TR_ORG_HEAD 1
+#define TR_PLACE_HEAD 2
+#define TR_ORG_PREFIX 4
+#define TR_ORG_NUMBER 8
+#define TR_PLACE_PREFIX 16
+
+/* trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)
+
+   The head-word and prefix loop of _shape_triggers. ``kinds``: per trigger
+   word, a bit set of TR_*; ``org`` and ``place`` are the entity types put in
+   the (start, type) pairs of ``prefixes``. */
+static PyObject *
+speedups_trigger_positions(PyObject *self, PyObject *args)
+{
+    PyObject *found, *text, *kinds_obj, *org, *place;
+    if (!PyArg_ParseTuple(args, "O!UO!OO", &PyList_Type, &found, &text, &PyBytes_Type, &kinds_obj, &org, &place))
+        return NULL;
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    const unsigned char *kinds = (const unsigned char *)PyBytes_AS_STRING(kinds_obj);
+    Py_ssize_t nkinds = PyBytes_GET_SIZE(kinds_obj);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *org_heads = PyList_New(0), *place_heads = PyList_New(0), *prefixes = PyList_New(0);
+    if (org_heads == NULL || place_heads == NULL || prefixes == NULL)
+        goto error;
+    Py_ssize_t count = PyList_GET_SIZE(found);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *hit = PyList_GET_ITEM(found, k);
+        Py_ssize_t idx, start, end;
+        if (unpack_hit(hit, &idx, &start, &end) < 0)
+            goto error;
+        if (idx < 0 || idx >= nkinds || start < 0 || end > n || start >= end) {
+            PyErr_SetString(PyExc_ValueError, "automaton hit out of range");
+            goto error;
+        }
+        if (!Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start)))
+            continue;
+        if (start && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1)))
+            continue;
+        unsigned char f = kinds[idx];
+        Py_UCS4 after = end < n ? PyUnicode_READ(kind, data, end) : 0;
+        /* the order of _TRIGGER_KINDS: heads, then prefixes, numbers, Mount */
+        if (f & (TR_ORG_HEAD | TR_PLACE_HEAD)) {
+            if (!(end < n && (Py_UNICODE_ISALNUM(after) || after == '-' || after == 0x2010 || after == 0x2011))) {
+                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 1), PyTuple_GET_ITEM(hit, 2));
+                if (pair == NULL)
+                    goto error;
+                int rc = 0;
+                if (f & TR_ORG_HEAD)
+                    rc = PyList_Append(org_heads, pair);
+                if (rc == 0 && (f & TR_PLACE_HEAD))
+                    rc = PyList_Append(place_heads, pair);
+                Py_DECREF(pair);
+                if (rc < 0)
+                    goto error;
+            }
+        }
+        PyObject *type = NULL;
+        if (f & TR_ORG_PREFIX)
+            type = org;
+        else if ((f & TR_ORG_NUMBER) && end < n && Py_UNICODE_ISDIGIT(after))
+            type = org;
+        else if (f & TR_PLACE_PREFIX)
+            type = place;
+        if (type != NULL) {
+            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 1), type);
+            if (pair == NULL)
+                goto error;
+            int rc = PyList_Append(prefixes, pair);
+            Py_DECREF(pair);
+            if (rc < 0)
+                goto error;
+        }
+    }
+    return Py_BuildValue("(NNN)", org_heads, place_heads, prefixes);
+error:
+    Py_XDECREF(org_heads);
+    Py_XDECREF(place_heads);
+    Py_XDECREF(prefixes);
+    return NULL;
+}
+
+/* --- coreference ----------------------------------------------------------- */
+
+/* coref_scan(norm, text, words, starts, ends) -> list of hits
+
+   What the coreference automaton (leftmost-longest, not overlapping) finds of
+   ``words`` in ``norm``, filtered as coref_candidates filters: the same
+   (word index, start, end) triples. ``words`` are few (tens), so a table of
+   them by first character replaces building an automaton per document. */
+
+typedef struct {
+    const void *data;
+    int kind;
+    Py_ssize_t len;
+    Py_ssize_t index; /* in words */
+    Py_UCS4 first;
+} Word;
+
+static int
+word_order(const void *a, const void *b)
+{
+    const Word *x = (const Word *)a, *y = (const Word *)b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1; /* longest first */
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+static PyObject *
+speedups_coref_scan(PyObject *self, PyObject *args)
+{
+    PyObject *norm, *text, *words, *starts, *ends;
+    if (!PyArg_ParseTuple(args, "UUO!O!O!", &norm, &text, &PyList_Type, &words, &PyList_Type, &starts,
+                          &PyList_Type, &ends))
+        return NULL;
+    if (PyList_GET_SIZE(starts) != PyList_GET_SIZE(ends)) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
+        return NULL;
+    }
+    if (PyUnicode_READY(norm) < 0 || PyUnicode_READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_GET_LENGTH(norm) != n) {
+        PyErr_SetString(PyExc_ValueError, "norm and text differ in length");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(words);
+    Word *table = PyMem_New(Word, count > 0 ? count : 1);
+    if (table == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w) || PyUnicode_READY(w) < 0) {
+            PyMem_Free(table);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "words must be str");
+            return NULL;
+        }
+        if (PyUnicode_GET_LENGTH(w) == 0)
+            continue; /* matches nothing (an automaton refuses it anyway) */
+        table[used].data = PyUnicode_DATA(w);
+        table[used].kind = PyUnicode_KIND(w);
+        table[used].len = PyUnicode_GET_LENGTH(w);
+        table[used].index = i;
+        table[used].first = PyUnicode_READ(table[used].kind, table[used].data, 0);
+        used++;
+    }
+    qsort(table, used, sizeof(Word), word_order);
+    /* For ASCII first characters, where their run of words starts (-1: none);
+       and which ASCII pairs start a word, to pass over most places at once. */
+    Py_ssize_t ascii_start[128];
+    unsigned char pairs[128][16]; /* bit (second & 7) of pairs[first][second >> 3] */
+    int other_first = 0;          /* some word starts with a non-ASCII character */
+    memset(pairs, 0, sizeof(pairs));
+    for (int c = 0; c < 128; c++)
+        ascii_start[c] = -1;
+    for (Py_ssize_t i = used - 1; i >= 0; i--) {
+        Py_UCS4 first = table[i].first;
+        if (first >= 128) {
+            other_first = 1;
+            continue;
+        }
+        ascii_start[first] = i;
+        Py_UCS4 second = table[i].len > 1 ? PyUnicode_READ(table[i].kind, table[i].data, 1) : 0x110000;
+        if (second < 128)
+            pairs[first][second >> 3] |= (unsigned char)(1u << (second & 7));
+        else /* one character long, or a non-ASCII second one: any second may do */
+            memset(pairs[first], 0xff, sizeof(pairs[first]));
+    }
+
+    int nkind = PyUnicode_KIND(norm), tkind = PyUnicode_KIND(text);
+    const void *ndata = PyUnicode_DATA(norm), *tdata = PyUnicode_DATA(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        PyMem_Free(table);
+        return NULL;
+    }
+    Py_ssize_t pos = 0;
+
+/* Moves pos to the next place where some word may start (n: none). */
+#define SKIP(TYPE)                                                              \
+    {                                                                           \
+        const TYPE *nd = (const TYPE *)ndata;                                   \
+        for (; pos < n; pos++) {                                                \
+            Py_UCS4 c = nd[pos];                                                \
+            if (c < 128) {                                                      \
+                if (ascii_start[c] < 0)                                         \
+                    continue;                                                   \
+                if (pos + 1 < n) {                                              \
+                    Py_UCS4 d = nd[pos + 1];                                    \
+                    if (d < 128 && !(pairs[c][d >> 3] & (1u << (d & 7))))       \
+                        continue;                                               \
+                }                                                               \
+                break;                                                          \
+            }                                                                   \
+            if (other_first)                                                    \
+                break;                                                          \
+        }                                                                       \
+    }
+    while (pos < n) {
+        if (nkind == PyUnicode_1BYTE_KIND)
+            SKIP(Py_UCS1)
+        else if (nkind == PyUnicode_2BYTE_KIND)
+            SKIP(Py_UCS2)
+        else
+            SKIP(Py_UCS4)
+        if (pos >= n)
+            break;
+        Py_UCS4 c = PyUnicode_READ(nkind, ndata, pos);
+        Py_ssize_t k;
+        if (c < 128)
+            k = ascii_start[c];
+        else {
+            for (k = 0; k < used && table[k].first != c; k++)
+                ;
+        }
+        /* the longest word of this first character that matches here */
+        const Word *match = NULL;
+        for (; k >= 0 && k < used && table[k].first == c; k++) {
+            const Word *w = &table[k];
+            if (pos + w->len > n)
+                continue;
+            Py_ssize_t j = 1;
+            while (j < w->len && PyUnicode_READ(w->kind, w->data, j) == PyUnicode_READ(nkind, ndata, pos + j))
+                j++;
+            if (j == w->len) {
+                match = w;
+                break;
+            }
+        }
+        if (match == NULL) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t start = pos, end = pos + match->len;
+        pos = end;
+        if (!Py_UNICODE_ISUPPER(PyUnicode_READ(tkind, tdata, start)))
+            continue;
+        if (start && Py_UNICODE_ISALNUM(PyUnicode_READ(tkind, tdata, start - 1)))
+            continue;
+        if (end < n) {
+            Py_UCS4 after = PyUnicode_READ(tkind, tdata, end);
+            /* recognise._DASH_CHARS */
+            if (Py_UNICODE_ISALNUM(after) || after == '-' || after == 0x00ad || after == 0x2010
+                || after == 0x2011 || after == 0x2013)
+                continue;
+        }
+        int overlap = spans_overlap(starts, ends, start, end);
+        if (overlap < 0)
+            goto error;
+        if (overlap)
+            continue;
+        PyObject *hit = Py_BuildValue("(nnn)", match->index, start, end);
+        if (hit == NULL)
+            goto error;
+        int rc = PyList_Append(out, hit);
+        Py_DECREF(hit);
+        if (rc < 0)
+            goto error;
+    }
+#undef SKIP
+    PyMem_Free(table);
+    return out;
+error:
+    PyMem_Free(table);
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* --- module ---------------------------------------------------------------- */
+
 static PyMethodDef speedups_methods[] = {
-    {"version", speedups_version, METH_NOARGS,
-     "version() -> int\n\nThe version of the accelerator's interface."},
+    {"match_text", speedups_match_text, METH_O,
+     "match_text(text) -> str | None: lower case and unified dashes, apostrophes and spaces, same length."},
+    {"exact_filter", speedups_exact_filter, METH_VARARGS,
+     "exact_filter(found, text, flags) -> (patterns, starts, ends, slow, rejected): the checks of the exact pass."},
+    {"surname_starts", speedups_surname_starts, METH_VARARGS,
+     "surname_starts(found, text) -> list[int]: surname hits that may start a Korean name."},
+    {"trigger_positions", speedups_trigger_positions, METH_VARARGS,
+     "trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)."},
+    {"coref_scan", speedups_coref_scan, METH_VARARGS,
+     "coref_scan(norm, text, words, starts, ends) -> the coreference automaton's hits, filtered."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef speedups_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "xref._speedups",
-    .m_doc = "Optional C accelerator for the xref engine.",
-    .m_size = 0,
-    .m_methods = speedups_methods,
+    PyModuleDef_HEAD_INIT, "xref._speedups",
+    "Compiled loops of the recogniser; see xref/recognise.py for their Python twins.",
+    -1, speedups_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    return PyModuleDef_Init(&speedups_module);
+    return PyModule_Create(&speedups_module);
 }

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from xref import _accel
+
 DASHES = "\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 APOSTROPHES = "\u2018\u2019\u02bc\u02bb\u2032\u0060\u00b4\uff07"
 SPACES = "\t\n\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
@@ -34,8 +36,15 @@ _REPLACEMENTS = _ASCII_REPLACEMENTS + tuple(
 def match_text(text: str) -> str:
     """Lower-cased, dash/apostrophe/space-unified copy of ``text`` with the same length.
 
+    The compiled twin does it in one pass; it leaves to the code below the
+    texts whose lower case is not one character for one (U+0130, and Greek
+    capital sigma, which depends on the letters around it). Here,
     ``str.replace`` per character class is several times faster than
     ``str.translate`` on non-ASCII text, and most classes are absent anyway."""
+    if _accel.speedups is not None:
+        done = _accel.speedups.match_text(text)
+        if done is not None:
+            return done
     lowered = text.lower()
     if len(lowered) != len(text):
         # A few characters (e.g. U+0130) lower-case to two code points; keep 1:1.

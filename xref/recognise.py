@@ -16,14 +16,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import compress, product, repeat
 from operator import itemgetter
+from typing import Any
 
 import ahocorasick_rs
 from rapidfuzz.distance import Levenshtein
 
+from xref import _accel
 from xref.model import Document, Entity, EntityType, MatchKind, Mention
 from xref.normalise import (
     APOSTROPHES,
@@ -164,6 +166,10 @@ def _build_trigger_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[tuple[s
 
 _TRIGGERS, _TRIGGER_KINDS = _build_trigger_automaton()
 _TRIGGER_KIND_LIST = [kinds for _, kinds in _TRIGGER_KINDS]
+# The same, as one bit per kind for the compiled loop, which gives each word at
+# most one of the prefix kinds (true of these words: they end differently).
+_TRIGGER_KIND_BITS = bytes(sum(1 << kind for kind in kinds) for kinds in _TRIGGER_KIND_LIST)
+assert all(sum(k in kinds for k in (_ORG_PREFIX, _ORG_NUMBER, _PLACE_PREFIX)) <= 1 for kinds in _TRIGGER_KIND_LIST)
 
 # Surnames, searched in the text itself (case kept), exactly as KOREAN_NAME_AT
 # needs them: the title-case surname, then a space or no-break space. Searching
@@ -180,6 +186,18 @@ def _shape_triggers(
     text: str, norm: str
 ) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, str]]]:
     """Positions where a Korean name, an institution or a place shape may be."""
+    fast = _accel.speedups
+    if fast is not None:
+        return (
+            fast.surname_starts(_SURNAME_TRIGGERS.find_matches_as_indexes(text, overlapping=True), text),
+            *fast.trigger_positions(
+                _TRIGGERS.find_matches_as_indexes(norm, overlapping=True),
+                text,
+                _TRIGGER_KIND_BITS,
+                EntityType.ORGANISATION,
+                EntityType.PLACE,
+            ),
+        )
     surnames: list[int] = []
     org_heads: list[tuple[int, int]] = []
     place_heads: list[tuple[int, int]] = []
@@ -271,6 +289,10 @@ def _valid_given(given: str) -> bool:
 
 
 # --- result -----------------------------------------------------------------
+
+
+# Per-pattern flags of the compiled exact loop (xref/_speedups.c: EX_*).
+_EX_QUICK, _EX_UPPER, _EX_PREFIXES, _EX_RULE_CAPITAL, _EX_RULE_UPPER, _EX_SPACE, _EX_GUARD = (1 << i for i in range(7))
 
 
 class DocResult:
@@ -380,6 +402,7 @@ class Recogniser:
         # _nests: could hold " of " or "'s " (and so name two nested entities).
         self._guards = [guards.get(p, 0) for p in self._patterns]
         self._described: dict[str, str] = {}  # entity id -> its names and description, for _another_countrys
+        self._splits: dict[tuple[str, str], Any] = {}  # (name's text, entity) -> _split_nested's answer
         self._quick = [
             rule == _CASE_CAPITAL and "  " not in p and not guard
             for p, rule, guard in zip(self._patterns, self._rules, self._guards)
@@ -396,6 +419,19 @@ class Recogniser:
             shorter = [position[pat[:k]] for k in range(len(pat) - 1, 0, -1) if pat[k] in " -'" and pat[:k] in position]
             if shorter:
                 self._prefixes[i] = shorter
+        # The same facts as one byte per pattern, for the compiled loop.
+        self._exact_flags = bytes(
+            (_EX_QUICK if quick else 0)
+            | (_EX_UPPER if upper else 0)
+            | (_EX_PREFIXES if i in self._prefixes else 0)
+            | (_EX_RULE_CAPITAL if rule == _CASE_CAPITAL else 0)
+            | (_EX_RULE_UPPER if rule == _CASE_UPPER else 0)
+            | (_EX_SPACE if " " in pattern else 0)
+            | (_EX_GUARD if guard else 0)
+            for i, (pattern, quick, upper, rule, guard) in enumerate(
+                zip(self._patterns, self._quick, self._upper, self._rules, self._guards)
+            )
+        )
         # Surname/given-name pieces of each Korean-named person, for coreference.
         self._person_parts: dict[str, tuple[set[str], set[str]]] = {}
         self._people = frozenset(e.id for e in self.entities.values() if e.type == EntityType.PERSON)
@@ -412,11 +448,52 @@ class Recogniser:
         # candidate fails the checks (case, word boundary: "Kim Il-sung Squared"),
         # the longest shorter name it starts with is tried instead.
         found = self._automaton.find_matches_as_indexes(norm)
+        prefixes = self._prefixes
+        fast = _accel.speedups
+        late: list[tuple[int, int, int]] = []  # accepted after the pass: out of text order
+        if fast is not None:
+            # The loop of _exact_hits, compiled, giving the columns of the hits
+            # it accepts; it hands back the hits whose checks need Python
+            # (guards, acronyms in non-ASCII letters).
+            idxs, starts, ends, slow, rejected = fast.exact_filter(found, text, self._exact_flags)
+            for hit in slow:
+                idx, start, end = hit
+                if self._accept(text, idx, start, end):
+                    late.append(hit)
+                elif idx in prefixes:
+                    rejected.append((idx, start))
+        else:
+            valid, rejected = self._exact_hits(found, text)
+            idxs, starts, ends = (list(col) for col in zip(*valid)) if valid else ([], [], [])
+        if rejected:
+            patterns = self._patterns
+            for idx, start in rejected:
+                for shorter in prefixes[idx]:
+                    end = start + len(patterns[shorter])
+                    if self._accept(text, shorter, start, end):
+                        late.append((shorter, start, end))
+                        break
+        # Hits never overlap (the shorter names tried lie inside a rejected
+        # hit), and their starts are distinct: each late one has its place.
+        for idx, start, end in late:
+            i = bisect_left(starts, start)
+            idxs.insert(i, idx)
+            starts.insert(i, start)
+            ends.insert(i, end)
+        if not idxs:
+            return _Coverage()
+        return self._columns_of(idxs, starts, ends, text, norm)
+
+    def _exact_hits(
+        self, found: list[tuple[int, int, int]], text: str
+    ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+        """The automaton's hits that pass the checks, in order, and (pattern,
+        start) of the rejected ones that have shorter names to try."""
         valid: list[tuple[int, int, int]] = []  # (pattern, start, end): the automaton's own tuples
         append = valid.append
         n = len(text)
         quick, upper, prefixes = self._quick, self._upper, self._prefixes
-        rejected: list[tuple[int, int]] = []  # (pattern, start) of rejected hits with shorter names to try
+        rejected: list[tuple[int, int]] = []
         # The common case inline (this loop runs once per name in the corpus);
         # anything unusual goes through _accept.
         for hit in found:
@@ -438,35 +515,30 @@ class Recogniser:
                 append(hit)
             elif idx in prefixes:
                 rejected.append((idx, start))
-        if rejected:
-            patterns = self._patterns
-            extra = False
-            for idx, start in rejected:
-                for shorter in prefixes[idx]:
-                    end = start + len(patterns[shorter])
-                    if self._accept(text, shorter, start, end):
-                        append((shorter, start, end))
-                        extra = True
-                        break
-            if extra:
-                valid.sort(key=_SECOND)  # by start: starts are distinct (a shorter name replaces its hit)
-        # Hits never overlap (the shorter names tried lie inside a rejected hit),
-        # so every valid hit is a span: build the columns with C-level maps.
-        if not valid:
-            return _Coverage()
-        idxs, starts, ends = (list(col) for col in zip(*valid))
+        return valid, rejected
+
+    def _columns_of(self, idxs: list[int], starts: list[int], ends: list[int], text: str, norm: str) -> _Coverage:
+        """The coverage of the accepted hits (patterns, starts and ends, in
+        text order), with nested names split in two."""
         ents = list(map(self._owner_ids.__getitem__, idxs))
         kinds = list(map(self._owner_kinds.__getitem__, idxs))
         # "X of Y" and "X's Y" names may stand for two entities; only patterns
         # holding " of " or "'s " can (the text's spelling unifies into theirs).
         nested = [i for i in compress(range(len(idxs)), map(self._nests.__getitem__, idxs))
                   if " of " in text[starts[i] : ends[i]] or "'s " in norm[starts[i] : ends[i]]]
+        splits = self._splits
         for i in reversed(nested):  # from the end, so splitting keeps earlier indexes
-            parts = self._split_nested(text, starts[i], ends[i], ents[i])
+            start = starts[i]
+            key = (text[start : ends[i]], ents[i])
+            parts = splits.get(key, False)
+            if parts is False:
+                if len(splits) >= 4096:
+                    splits.clear()
+                parts = splits[key] = self._split_nested(key[0], key[1])
             if parts is not None:
                 (s1, e1, id1, k1), (s2, e2, id2, k2) = parts
-                starts[i : i + 1] = (s1, s2)
-                ends[i : i + 1] = (e1, e2)
+                starts[i : i + 1] = (start + s1, start + s2)
+                ends[i : i + 1] = (start + e1, start + e2)
                 ents[i : i + 1] = (id1, id2)
                 kinds[i : i + 1] = (k1, k2)
         return _Coverage(starts, ends, ents, kinds)
@@ -512,20 +584,20 @@ class Recogniser:
         return not any(word in said for word in country)
 
     def _split_nested(
-        self, text: str, start: int, end: int, entity: str
+        self, surface: str, entity: str
     ) -> tuple[tuple[int, int, str, str], tuple[int, int, str, str]] | None:
         """"Politburo of the Workers' Party of Korea" names two entities when both
         halves are names in their own right; link each half to its own entity so
         both sets of cross-references include the mention. None: keep it whole.
+        Offsets are in ``surface``, the name's text.
 
         "China's Foreign Ministry" (an alias of the Chinese ministry) is a place
         and, after it, the ministry: the place links to itself, and "Foreign
         Ministry" to the owner of the whole alias (not to whatever the bare
         words name elsewhere)."""
-        surface = text[start:end]
         m = _NESTED_OF.search(surface)
         if m is None:
-            return self._split_possessive(surface, start, entity)
+            return self._split_possessive(surface, entity)
         head, tail_start = surface[: m.start()], m.end()
         head_ids = self.key_index.get(name_key(head), set())
         tail_ids = self.key_index.get(name_key(surface[tail_start:]), set())
@@ -536,12 +608,12 @@ class Recogniser:
             return None  # "Workers' Party of Korea" is one name, not "Workers' Party" + "Korea"
         (head_id,), (tail_id,) = head_ids, tail_ids
         return (
-            (start, start + len(head), head_id, self._kind_of(head_id, head)),
-            (start + tail_start, end, tail_id, self._kind_of(tail_id, surface[tail_start:])),
+            (0, len(head), head_id, self._kind_of(head_id, head)),
+            (tail_start, len(surface), tail_id, self._kind_of(tail_id, surface[tail_start:])),
         )
 
     def _split_possessive(
-        self, surface: str, start: int, entity: str
+        self, surface: str, entity: str
     ) -> tuple[tuple[int, int, str, str], tuple[int, int, str, str]] | None:
         m = _POSSESSIVE_OF_PLACE.match(surface)
         if m is None:
@@ -553,8 +625,8 @@ class Recogniser:
         if self.entities[head_id].type != EntityType.PLACE:
             return None  # "Kim Il-sung's Mausoleum": a name, not a place and what it owns
         return (
-            (start, start + m.end(1), head_id, self._kind_of(head_id, m.group(1))),
-            (start + m.start(2), start + len(surface), entity, MatchKind.ALIAS),
+            (0, m.end(1), head_id, self._kind_of(head_id, m.group(1))),
+            (m.start(2), len(surface), entity, MatchKind.ALIAS),
         )
 
     def _kind_of(self, entity_id: str, surface: str) -> str:
@@ -787,15 +859,18 @@ class Recogniser:
                 for v in _coreference_variants(word):
                     variants.setdefault(v, eid)
             words = list(variants)
-            automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-            n = len(text)
-            found = automaton.find_matches_as_indexes(norm)
+            fast = _accel.speedups
+            if fast is not None:
+                # The automaton's search and the filter, compiled: with tens of
+                # words, a table of them beats building an automaton per document.
+                found = fast.coref_scan(norm, text, words, starts, ends)
+            else:
+                automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                found = _coref_candidates(automaton.find_matches_as_indexes(norm), text, taken)
+            # Spans added below end before the next hit starts (hits do not
+            # overlap), so the candidates found before adding any stay right.
             for idx, start, end in found:
-                if not text[start].isupper() or (start and text[start - 1].isalnum()):
-                    continue
-                if end < n and (text[end].isalnum() or text[end] in _DASH_CHARS):
-                    continue
-                if taken.overlaps(start, end) or _in_other_name(text, start, end):
+                if _in_other_name(text, start, end):
                     continue
                 title = _TITLE_BEFORE.search(text, max(0, start - 16), start)
                 if title is not None and not taken.overlaps(title.start(), start):
@@ -814,9 +889,10 @@ class Recogniser:
             if _is_subsequence(acronym.replace("&", ""), initials):
                 defined[acronym] = ents[before]
         for acronym, eid in defined.items():
-            for m in re.finditer(rf"\b{re.escape(acronym)}\b", text):
-                if not taken.overlaps(m.start(), m.end()):
-                    taken.add(m.start(), m.end(), eid, MatchKind.COREFERENCE)
+            for start in _whole_words(text, acronym):
+                end = start + len(acronym)
+                if not taken.overlaps(start, end):
+                    taken.add(start, end, eid, MatchKind.COREFERENCE)
 
 
 _LONGER_GIVEN = 1  # "Kim Il": not when the given name goes on ("Kim Il-chol", "Kim Il-seong")
@@ -902,6 +978,23 @@ _OTHER_NAMES_TITLES = frozenset({"Rev", "Reverend", "St", "Saint"})  # "Rev. Moo
 _COLLECTIVES = frozenset("family families dynasty dynasties clan clans regime regimes era government administration".split())
 
 
+def _coref_candidates(found: list[tuple[int, int, int]], text: str, taken: _Coverage) -> list[tuple[int, int, int]]:
+    """The coreference automaton's hits that start with a capital at a word
+    start, end at a word end (not before the dash of a longer given name) and
+    lie outside every claimed span."""
+    n = len(text)
+    out = []
+    for hit in found:
+        _, start, end = hit
+        if not text[start].isupper() or (start and text[start - 1].isalnum()):
+            continue
+        if end < n and (text[end].isalnum() or text[end] in _DASH_CHARS):
+            continue
+        if not taken.overlaps(start, end):
+            out.append(hit)
+    return out
+
+
 def _in_other_name(text: str, start: int, end: int) -> bool:
     """Whether a bare surname or given name at [start, end) is part of another
     name or term, so it does not stand for the person named in full: the word
@@ -939,6 +1032,30 @@ def _in_other_name(text: str, start: int, end: int) -> bool:
 
 
 _ACRONYM_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,7})\)")
+
+
+def _whole_words(text: str, word: str) -> Iterator[int]:
+    """Starts of ``word`` in ``text`` where a regular expression's ``\\b``
+    would match on both sides (a word character is a letter, a digit or _),
+    left to right and not overlapping, as ``re.finditer`` gives them:
+    ``str.find`` is many times quicker than the regular expression's scan."""
+    size = len(word)
+    word_first, word_last = _is_word_char(word[0]), _is_word_char(word[-1])
+    n = len(text)
+    at = text.find(word)
+    while at != -1:
+        end = at + size
+        before = _is_word_char(text[at - 1]) if at else False
+        after = _is_word_char(text[end]) if end < n else False
+        if before != word_first and after != word_last:
+            yield at
+            at = text.find(word, end)
+        else:
+            at = text.find(word, at + 1)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 _WORD = re.compile(r"[A-Za-z][\w'’]*")
 
 
