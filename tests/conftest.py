@@ -6,6 +6,14 @@ import os
 
 import pytest
 
+from tests import speedups_build
+from xref import _accel
+
+# The suite runs the compiled loops, as an installed xref does; the tests that
+# compare them with their Python twins switch between the two themselves.
+SPEEDUPS, SPEEDUPS_MISSING = speedups_build.compiled()
+_accel.speedups = SPEEDUPS
+
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache_dir(tmp_path_factory):

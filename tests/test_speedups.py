@@ -1,0 +1,185 @@
+"""The compiled loops (xref/_speedups.c) give what their Python twins give.
+
+The rest of the suite runs with the compiled loops (see conftest.py); these
+tests run the recogniser both ways on the same texts and compare, and feed
+the compiled functions input no document makes (out-of-range hits, words of
+one character) to check they refuse it or cope, and never crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ahocorasick_rs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests import conftest
+from tests.test_speed_equivalence import PIECES
+from xref import _accel
+from xref import recognise as R
+from xref.kb import load_builtin
+from xref.normalise import match_text
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = conftest.SPEEDUPS
+needs_fast = pytest.mark.skipif(FAST is None, reason=f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
+pytestmark = needs_fast
+
+# Pieces that reach coreference, acronyms and the compiled exact pass's
+# hand-backs (guards, acronyms in non-ASCII letters, Hangul).
+MORE_PIECES = [
+    "Jang Jin-sung", "Jang", "JANG", "Jin-sung", "Jin Sung", "Choe", "Choi", "Sung Kim", "Kim Il", "Kim Il-chol",
+    "Kim Jong-nam", "Kim Jong-num", "Young-min", "Kim Young-min", "President Park", "Park", "Park Avenue",
+    "(SSD)", "SSD", "State Security Department ", "Japan's ", "Foreign Ministry", "Politburo", "the Kim dynasty",
+    "장진성", "김정은", "Kim Jŏng Ŭn", "ＵＳ", "ÜN ", "US", "Reconnaissance General Bureau (RGB)", "RGB", "Rev. Moon",
+    "Moon Jae-in", "Moon", "Ri Sol-ju", "Ri", "Σ", "ς", "İ", "Kim Il-sung Stadium", "Workers' Party of Korea",
+    "China's Foreign Ministry", "Ministry of ", "Office ", "39", "Mount Paektu", "Kimikatsu Kinoshita", "Kinoshita",
+]
+texts = st.lists(st.sampled_from(PIECES + MORE_PIECES), max_size=50).map("".join)
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> R.Recogniser:
+    return R.Recogniser(load_builtin().entities.values())
+
+
+def both_ways(monkeypatch: pytest.MonkeyPatch, run):
+    """``run()`` with the compiled loops, then with the Python ones."""
+    monkeypatch.setattr(_accel, "speedups", FAST)
+    fast = run()
+    monkeypatch.setattr(_accel, "speedups", None)
+    plain = run()
+    monkeypatch.setattr(_accel, "speedups", FAST)
+    return fast, plain
+
+
+def columns(recogniser: R.Recogniser, text: str):
+    taken, discovered = recogniser.recognise_columns(text)
+    return taken.starts, taken.ends, taken.ents, taken.kinds, taken.scores, sorted(discovered)
+
+
+# -- match_text ----------------------------------------------------------------
+
+
+def test_match_text_agrees_on_every_character(monkeypatch) -> None:
+    """Every code point, alone and among ASCII, Latin-1, Hangul and astral
+    neighbours (which set how wide the str is stored)."""
+    everything = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and c not in (0x3A3, 0x130)]
+    monkeypatch.setattr(_accel, "speedups", None)
+    for neighbour in ("", "A", "ÿ", "가", "\U0001f600"):
+        for at in range(0, len(everything), 4096):
+            text = neighbour.join(everything[at : at + 4096])
+            fast, plain = FAST.match_text(text), match_text(text)
+            assert fast == plain, at
+            assert hash(fast) == hash(plain)  # stored at the right width: equal strs hash alike
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ΟΔΟΣ ΣΑΣ", "οδος σας"), ("Σ", "σ"), ("KİM\tJONG", "kİm jong"), ("İstanbul’s", "İstanbul's")],
+)
+def test_match_text_leaves_context_dependent_letters_to_python(monkeypatch, text: str, expected: str) -> None:
+    """Final sigma depends on the letters around it, and U+0130 lower-cases to
+    two characters: the compiled pass hands such texts back."""
+    assert FAST.match_text(text) is None
+    monkeypatch.setattr(_accel, "speedups", FAST)
+    assert match_text(text) == expected
+
+
+# -- the recogniser, both ways -----------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in (ROOT / "seeds").glob("*.txt")))
+def test_seeds_recognised_alike(recogniser, monkeypatch, seed: str) -> None:
+    text = (ROOT / "seeds" / seed).read_text(encoding="utf-8")
+    fast, plain = both_ways(monkeypatch, lambda: columns(recogniser, text))
+    assert fast == plain
+    assert len(fast[0]) > 20  # every seed names many people, places and organisations
+
+
+def test_generated_corpus_recognised_alike(recogniser, monkeypatch, tmp_path) -> None:
+    """Documents of the benchmark generator: dense with names, variants, typos and Hangul."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    make_corpus.generate(tmp_path, 400_000, seed=7)
+    files = sorted(p for p in tmp_path.rglob("*") if p.suffix == ".txt")
+    assert len(files) > 5
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    fast, plain = both_ways(monkeypatch, lambda: [columns(recogniser, t) for t in texts])
+    assert fast == plain
+    assert sum(len(doc[0]) for doc in fast) > 1000
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_random_texts_recognised_alike(recogniser, text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, plain = both_ways(monkeypatch, lambda: columns(recogniser, text))
+    assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_shape_triggers_alike(text: str) -> None:
+    norm = match_text(text)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, plain = both_ways(monkeypatch, lambda: R._shape_triggers(text, norm))
+    assert fast == plain
+
+
+# -- coreference search ----------------------------------------------------------------
+
+letters = st.sampled_from(list("abkjs -'é가"))
+words = st.lists(st.text(letters, min_size=1, max_size=4), min_size=1, max_size=8, unique=True)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.data())
+def test_coref_scan_finds_what_the_automaton_finds(data) -> None:
+    """Leftmost-longest and not overlapping, as the automaton, then filtered
+    as _coref_candidates filters, including words of one character and words
+    starting with a non-ASCII letter. The text is made of the words (in any
+    case) and of what may stand around them."""
+    chosen = data.draw(words)
+    pieces = [*chosen, *(w.upper() for w in chosen), *(w.capitalize() for w in chosen), *" -'\u2011\u00ad.xK가É"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=30)))
+    taken = R._Coverage()
+    for start, size in data.draw(st.lists(st.tuples(st.integers(0, 80), st.integers(1, 6)), max_size=4)):
+        if start < len(text) and not taken.overlaps(start, start + size):
+            taken.add(start, min(len(text), start + size), "x", "exact")
+    norm = match_text(text)
+    automaton = ahocorasick_rs.AhoCorasick(chosen, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    expected = R._coref_candidates(automaton.find_matches_as_indexes(norm), text, taken)
+    assert FAST.coref_scan(norm, text, chosen, taken.starts, taken.ends) == expected
+
+
+# -- input no document makes ------------------------------------------------------------
+
+
+def test_bad_input_is_refused_not_a_crash(recogniser) -> None:
+    flags = recogniser._exact_flags
+    with pytest.raises(ValueError):
+        FAST.exact_filter([(0, 5, 99)], "short", flags)
+    with pytest.raises(ValueError):
+        FAST.exact_filter([(len(flags), 0, 1)], "short", flags)
+    with pytest.raises(TypeError):
+        FAST.exact_filter([(0, 1)], "short", flags)
+    with pytest.raises(ValueError):
+        FAST.trigger_positions([(0, -1, 2)], "text", b"\x01", "organisation", "place")
+    with pytest.raises(ValueError):
+        FAST.surname_starts([(0, 10, 12)], "text")
+    with pytest.raises(ValueError):
+        FAST.coref_scan("abc", "abcd", ["ab"], [], [])
+    with pytest.raises(ValueError):
+        FAST.coref_scan("abc", "abc", ["ab"], [1], [])
+    with pytest.raises(TypeError):
+        FAST.coref_scan("abc", "abc", [b"ab"], [], [])
+    assert FAST.coref_scan("ab", "Ab", ["", "ab"], [], []) == [(1, 0, 2)]  # an empty word matches nothing
+    with pytest.raises(TypeError):
+        FAST.match_text(b"bytes")
