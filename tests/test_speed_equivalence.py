@@ -19,6 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests import conftest
+from xref import _accel
 from xref import recognise as R
 from xref.model import Document, EntityType, TextLayout
 from xref.normalise import KOREAN_SURNAMES, match_text
@@ -58,10 +60,15 @@ def reference_layout(text: str) -> tuple[list[int], list[int], list[int]]:
     return line_starts, para_starts, para_ends
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @settings(max_examples=400, deadline=None)
-@given(texts)
-def test_layout_matches_reference(text: str) -> None:
-    layout = TextLayout(text)
+@given(text=texts)
+def test_layout_matches_reference(compiled: bool, text: str) -> None:
+    if compiled and conftest.SPEEDUPS is None:
+        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+        layout = TextLayout(text)
     assert (layout.line_starts, layout.para_starts, layout.para_ends) == reference_layout(text)
 
 

@@ -654,6 +654,156 @@ error:
     return NULL;
 }
 
+/* --- text layout ------------------------------------------------------------ */
+
+/* layout(text) -> (line_starts, para_starts, para_ends)
+
+   TextLayout's tables (model.py), in one pass over the text: the start of
+   every line; and the paragraphs, runs of lines between gaps of blank lines
+   (a gap: a newline, then one or more lines of only spaces and tabs, each
+   ended by a newline). A paragraph starts at the start of its first line
+   holding a character other than a newline, space or tab, if it has a
+   character str.isspace() says no to; it ends where the gap after it starts
+   (the last one: before a last line of only spaces and tabs). */
+
+typedef struct {
+    Py_ssize_t start, end; /* end: its newline, or the text's length */
+    int blank;             /* only spaces and tabs */
+    int solid;             /* holds a character that is not white space */
+    int lead;              /* holds a character other than newline, space, tab */
+} Line;
+
+static int
+append_size(PyObject *list, Py_ssize_t value)
+{
+    PyObject *number = PyLong_FromSsize_t(value);
+    if (number == NULL)
+        return -1;
+    int rc = PyList_Append(list, number);
+    Py_DECREF(number);
+    return rc;
+}
+
+static PyObject *
+speedups_layout(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "layout() needs a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(arg) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+
+    Py_ssize_t count = 1, capacity = 64;
+    Line *lines = PyMem_New(Line, capacity);
+    PyObject *line_starts = PyList_New(0), *para_starts = PyList_New(0), *para_ends = PyList_New(0);
+    if (lines == NULL || line_starts == NULL || para_starts == NULL || para_ends == NULL) {
+        if (lines == NULL)
+            PyErr_NoMemory();
+        goto error;
+    }
+    lines[0] = (Line){0, n, 1, 0, 0};
+    if (append_size(line_starts, 0) < 0)
+        goto error;
+
+#define SCAN(TYPE)                                                              \
+    {                                                                           \
+        const TYPE *p = (const TYPE *)data;                                     \
+        Line *line = &lines[0];                                                 \
+        for (Py_ssize_t i = 0; i < n; i++) {                                    \
+            Py_UCS4 c = p[i];                                                   \
+            if (c == '\n') {                                                    \
+                line->end = i;                                                  \
+                if (count == capacity) {                                        \
+                    capacity *= 2;                                              \
+                    Line *grown = PyMem_Resize(lines, Line, capacity);          \
+                    if (grown == NULL) {                                        \
+                        PyErr_NoMemory();                                       \
+                        goto error;                                             \
+                    }                                                           \
+                    lines = grown;                                              \
+                }                                                               \
+                line = &lines[count++];                                         \
+                *line = (Line){i + 1, n, 1, 0, 0};                              \
+                if (append_size(line_starts, i + 1) < 0)                        \
+                    goto error;                                                 \
+            }                                                                   \
+            else if (c == ' ' || c == '\t') {                                   \
+            }                                                                   \
+            else {                                                              \
+                line->blank = 0;                                                \
+                line->lead = 1;                                                 \
+                if (!line->solid && !Py_UNICODE_ISSPACE(c))                     \
+                    line->solid = 1;                                            \
+            }                                                                   \
+        }                                                                       \
+    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        SCAN(Py_UCS1)
+    else if (kind == PyUnicode_2BYTE_KIND)
+        SCAN(Py_UCS2)
+    else
+        SCAN(Py_UCS4)
+#undef SCAN
+
+    /* Paragraphs: segments of lines between gaps. A gap starts at the newline
+       ending line j when line j + 1 is blank and ended by a newline; it takes
+       in every such line after it. */
+    Py_ssize_t first = 0; /* first line of the current segment */
+    Py_ssize_t j = 0;
+    for (;;) {
+        Py_ssize_t gap_end = -1; /* last blank line of the gap after line j */
+        if (j + 1 < count - 1) { /* line j + 1 exists and is ended by a newline */
+            Py_ssize_t m = j + 1;
+            while (m < count - 1 && lines[m].blank)
+                m++;
+            if (m > j + 1)
+                gap_end = m - 1;
+        }
+        if (gap_end < 0 && j + 1 < count) {
+            j++;
+            continue;
+        }
+        /* the segment: lines first..j */
+        int solid = 0;
+        Py_ssize_t lead = -1;
+        for (Py_ssize_t k = first; k <= j; k++) {
+            if (lines[k].solid)
+                solid = 1;
+            if (lead < 0 && lines[k].lead)
+                lead = k;
+        }
+        if (gap_end >= 0) {
+            if (solid) {
+                if (append_size(para_starts, lines[lead].start) < 0 || append_size(para_ends, lines[j].end) < 0)
+                    goto error;
+            }
+            first = j = gap_end + 1;
+            continue;
+        }
+        /* the last segment */
+        if (solid) {
+            Py_ssize_t end = n;
+            if (j > first && lines[j].blank)
+                end = lines[j - 1].end; /* before a last line of only spaces and tabs */
+            if (append_size(para_starts, lines[lead].start) < 0 || append_size(para_ends, end) < 0)
+                goto error;
+        }
+        break;
+    }
+    PyMem_Free(lines);
+    return Py_BuildValue("(NNN)", line_starts, para_starts, para_ends);
+error:
+    PyMem_Free(lines);
+    Py_XDECREF(line_starts);
+    Py_XDECREF(para_starts);
+    Py_XDECREF(para_ends);
+    return NULL;
+}
+
 /* --- module ---------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
@@ -665,6 +815,8 @@ static PyMethodDef speedups_methods[] = {
      "surname_starts(found, text) -> list[int]: surname hits that may start a Korean name."},
     {"trigger_positions", speedups_trigger_positions, METH_VARARGS,
      "trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)."},
+    {"layout", speedups_layout, METH_O,
+     "layout(text) -> (line_starts, para_starts, para_ends): TextLayout's tables."},
     {"coref_scan", speedups_coref_scan, METH_VARARGS,
      "coref_scan(norm, text, words, starts, ends) -> the coreference automaton's hits, filtered."},
     {NULL, NULL, 0, NULL},

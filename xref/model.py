@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from xref import _accel
+
 
 class EntityType(StrEnum):
     PERSON = "person"
@@ -84,6 +86,10 @@ class TextLayout:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
+        fast = _accel.speedups
+        if fast is not None:  # the same tables, in one compiled pass
+            self.line_starts, self.para_starts, self.para_ends = fast.layout(text)
+            return
         # Line starts: running sum of (line length + 1) over the lines, in C
         # (split, map, accumulate) rather than a Python step per newline.
         lines = text.split("\n")
