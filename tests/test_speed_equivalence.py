@@ -238,12 +238,17 @@ def generated_record(shape: list[tuple[int, int]], rnd, lead: bool, prefix: str 
     return record, starts, ids, layout
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 @settings(max_examples=150, deadline=None)
-@given(paragraphs, st.randoms(use_true_random=False), st.booleans())
-def test_record_tables_match_the_plain_version(shape: list[tuple[int, int]], rnd, lead: bool) -> None:
+@given(shape=paragraphs, rnd=st.randoms(use_true_random=False), lead=st.booleans())
+def test_record_tables_match_the_plain_version(compiled: bool, shape: list[tuple[int, int]], rnd, lead: bool) -> None:
     """Entity order, groups and paragraph co-occurrence of DocRecord.from_columns
-    (whole-array code) against a plain loop over paragraphs and pairs."""
-    record, starts, ids, layout = generated_record(shape, rnd, lead)
+    (compiled, or whole-array code) against a plain loop over paragraphs and pairs."""
+    if compiled and conftest.SPEEDUPS is None:
+        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+        record, starts, ids, layout = generated_record(shape, rnd, lead)
     ent_no = {e: k for k, e in enumerate(dict.fromkeys(ids))}
     ent_list = [ent_no[e] for e in ids]
     assert record.ents == tuple(ent_no)

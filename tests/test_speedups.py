@@ -7,6 +7,7 @@ one character) to check they refuse it or cope, and never crash."""
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 
 import ahocorasick_rs
@@ -19,6 +20,8 @@ from tests.test_speed_equivalence import PIECES
 from xref import _accel
 from xref import recognise as R
 from xref.kb import load_builtin
+from xref.model import Document
+from xref.store import DocRecord
 from xref.normalise import match_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +117,48 @@ def test_generated_corpus_recognised_alike(recogniser, monkeypatch, tmp_path) ->
     fast, plain = both_ways(monkeypatch, lambda: [columns(recogniser, t) for t in texts])
     assert fast == plain
     assert sum(len(doc[0]) for doc in fast) > 1000
+
+
+def records(recogniser: R.Recogniser, texts: list[str]) -> list[tuple]:
+    """Every table of each text's record, with its array type code."""
+    out = []
+    for i, text in enumerate(texts):
+        doc = Document(f"d{i}", Path(f"d{i}"), text)
+        taken, discovered = recogniser.recognise_columns(text)
+        record = DocRecord.from_columns(
+            taken.starts, taken.ends, taken.ents, taken.kinds, taken.scores,
+            lambda k: text[taken.starts[k] : taken.ends[k]], discovered, doc.layout, recogniser.entities,
+        )
+        out.append(tuple(
+            (name, value.typecode, list(value)) if isinstance(value, array) else (name, value)
+            for name, value in ((name, getattr(record, name)) for name in DocRecord.__slots__)
+        ))
+    return out
+
+
+def test_records_built_alike(recogniser, monkeypatch, tmp_path) -> None:
+    """The seeds and generated documents: the same tables, of the same widths."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    make_corpus.generate(tmp_path, 300_000, seed=11)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.rglob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += ["", "No names here.", "Kim Jong-un\n\n\nKim Jong-un and Pyongyang"]
+    fast, plain = both_ways(monkeypatch, lambda: records(recogniser, texts))
+    assert fast == plain
+    assert any(dict((t[0], t[1:]) for t in doc)["co_b"][1] for doc in fast)  # some document has pairs
+
+
+def test_record_tables_need_text_order() -> None:
+    """Starts out of text order: the compiled tables leave the record to numpy."""
+    assert FAST.record_tables(["a", "b"], [5, 1], [0], 60, 10) is None
+    ents, *_ = FAST.record_tables(["a", "b", "a"], [1, 5, 9], [0], 60, 10)
+    assert ents == ("a", "b")
 
 
 @settings(max_examples=500, deadline=None)

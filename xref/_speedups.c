@@ -804,6 +804,248 @@ error:
     return NULL;
 }
 
+/* --- records ------------------------------------------------------------------ */
+
+/* record_tables(entity_ids, starts, para_starts, co_max, big)
+       -> (ents, small_code, int_code, co_group_code, ent, order, group, co_b, co_n, co_group)
+
+   The tables of DocRecord.from_columns (store.py) for mentions in text order:
+   ``ents`` the distinct entity ids in first-mention order; then, as bytes in
+   the array type codes given, each mention's entity number, the mention
+   numbers by entity (text order within each), where each entity's run
+   starts, and which entities share a paragraph naming 2 to ``co_max`` of
+   them: entity k's partners co_b[co_group[k]:co_group[k + 1]] (ascending)
+   and the paragraphs shared, co_n. ``big`` decides the width of the
+   offset-sized numbers, as store._int_code does. None if the starts are not
+   in text order. */
+
+static int
+compare_int64(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Writes value i of an array of ``width`` bytes (2, 4 or 8; signed for 4 and 8
+   when ``is_signed``: the type codes 'H', 'I', 'i', 'q'). */
+static inline void
+put_number(char *out, Py_ssize_t i, int width, long long value)
+{
+    if (width == 2) {
+        unsigned short v = (unsigned short)value;
+        memcpy(out + i * 2, &v, 2);
+    }
+    else if (width == 4) {
+        unsigned int v = (unsigned int)value; /* 'i' and 'I' share the bit pattern of small values */
+        memcpy(out + i * 4, &v, 4);
+    }
+    else {
+        long long v = value;
+        memcpy(out + i * 8, &v, 8);
+    }
+}
+
+static PyObject *
+numbers_bytes(const long long *values, Py_ssize_t count, int width)
+{
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count * width);
+    if (out == NULL)
+        return NULL;
+    char *data = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < count; i++)
+        put_number(data, i, width, values[i]);
+    return out;
+}
+
+static PyObject *
+speedups_record_tables(PyObject *self, PyObject *args)
+{
+    PyObject *ids, *starts, *para_starts;
+    Py_ssize_t co_max, big;
+    if (!PyArg_ParseTuple(args, "O!O!O!nn", &PyList_Type, &ids, &PyList_Type, &starts, &PyList_Type, &para_starts,
+                          &co_max, &big))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(ids);
+    if (PyList_GET_SIZE(starts) != n) {
+        PyErr_SetString(PyExc_ValueError, "entity_ids and starts differ in length");
+        return NULL;
+    }
+    PyObject *result = NULL, *ent_no = PyDict_New(), *ents = PyList_New(0);
+    long long *ent = PyMem_New(long long, n + 1), *count = NULL, *group = NULL, *order = NULL;
+    long long *para = PyMem_New(long long, n + 1), *pairs = NULL, *buffer = NULL;
+    long long *co_b = NULL, *co_n = NULL, *co_group = NULL;
+    Py_ssize_t n_pairs = 0, pairs_capacity = 0, n_co = 0;
+    if (ent_no == NULL || ents == NULL || ent == NULL || para == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    /* entity numbers, in first-mention order */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *id = PyList_GET_ITEM(ids, i);
+        PyObject *known = PyDict_GetItemWithError(ent_no, id);
+        if (known != NULL) {
+            ent[i] = PyLong_AsLongLong(known);
+            continue;
+        }
+        if (PyErr_Occurred())
+            goto done;
+        PyObject *number = PyLong_FromSsize_t(PyList_GET_SIZE(ents));
+        if (number == NULL)
+            goto done;
+        int rc = PyDict_SetItem(ent_no, id, number);
+        Py_DECREF(number);
+        if (rc < 0 || PyList_Append(ents, id) < 0)
+            goto done;
+        ent[i] = PyList_GET_SIZE(ents) - 1;
+    }
+    Py_ssize_t n_ents = PyList_GET_SIZE(ents);
+    count = PyMem_New(long long, n_ents + 1);
+    group = PyMem_New(long long, n_ents + 1);
+    order = PyMem_New(long long, n + 1);
+    co_group = PyMem_New(long long, n_ents + 1);
+    buffer = PyMem_New(long long, n + 1);
+    if (count == NULL || group == NULL || order == NULL || co_group == NULL || buffer == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* groups and order: a counting sort, stable */
+    memset(count, 0, sizeof(long long) * (n_ents + 1));
+    for (Py_ssize_t i = 0; i < n; i++)
+        count[ent[i]]++;
+    group[0] = 0;
+    for (Py_ssize_t k = 0; k < n_ents; k++)
+        group[k + 1] = group[k] + count[k];
+    memcpy(count, group, sizeof(long long) * (n_ents + 1)); /* next free place of each entity */
+    for (Py_ssize_t i = 0; i < n; i++)
+        order[count[ent[i]]++] = i;
+
+    /* each mention's paragraph: how many paragraph starts after the first
+       are at or before it (mentions are in text order) */
+    Py_ssize_t n_paras = PyList_GET_SIZE(para_starts), p = 0;
+    long long next_start = 0;
+    int have_next = 0;
+    if (n_paras > 1) {
+        next_start = PyLong_AsLongLong(PyList_GET_ITEM(para_starts, 1));
+        have_next = 1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long at = PyLong_AsLongLong(PyList_GET_ITEM(starts, i));
+        if (at == -1 && PyErr_Occurred())
+            goto done;
+        if (i && at < buffer[0]) { /* not in text order: the Python code copes */
+            Py_INCREF(Py_None);
+            result = Py_None;
+            goto done;
+        }
+        buffer[0] = at;
+        while (have_next && next_start <= at) {
+            p++;
+            if (p + 1 < n_paras)
+                next_start = PyLong_AsLongLong(PyList_GET_ITEM(para_starts, p + 1));
+            else
+                have_next = 0;
+        }
+        if (PyErr_Occurred())
+            goto done;
+        para[i] = p;
+    }
+
+    /* pairs of distinct entities of each paragraph that counts, both ways */
+    for (Py_ssize_t lo = 0; lo < n;) {
+        Py_ssize_t hi = lo + 1;
+        while (hi < n && para[hi] == para[lo])
+            hi++;
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = lo; i < hi; i++)
+            buffer[m++] = ent[i];
+        qsort(buffer, m, sizeof(long long), compare_int64);
+        Py_ssize_t distinct = 0;
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (i == 0 || buffer[i] != buffer[i - 1])
+                buffer[distinct++] = buffer[i];
+        if (distinct >= 2 && distinct <= co_max) {
+            Py_ssize_t more = distinct * (distinct - 1);
+            if (n_pairs + more > pairs_capacity) {
+                Py_ssize_t grown_size = (n_pairs + more) * 2;
+                long long *grown = PyMem_Resize(pairs, long long, grown_size);
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                pairs = grown;
+                pairs_capacity = grown_size;
+            }
+            for (Py_ssize_t x = 0; x < distinct; x++)
+                for (Py_ssize_t y = x + 1; y < distinct; y++) {
+                    pairs[n_pairs++] = buffer[x] * n_ents + buffer[y];
+                    pairs[n_pairs++] = buffer[y] * n_ents + buffer[x];
+                }
+        }
+        lo = hi;
+    }
+    if (n_pairs)
+        qsort(pairs, n_pairs, sizeof(long long), compare_int64);
+    co_b = PyMem_New(long long, n_pairs + 1);
+    co_n = PyMem_New(long long, n_pairs + 1);
+    if (co_b == NULL || co_n == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(co_group, 0, sizeof(long long) * (n_ents + 1));
+    for (Py_ssize_t i = 0; i < n_pairs;) {
+        Py_ssize_t j = i + 1;
+        while (j < n_pairs && pairs[j] == pairs[i])
+            j++;
+        co_b[n_co] = pairs[i] % n_ents;
+        co_n[n_co] = j - i;
+        co_group[pairs[i] / n_ents + 1]++;
+        n_co++;
+        i = j;
+    }
+    for (Py_ssize_t k = 0; k < n_ents; k++)
+        co_group[k + 1] += co_group[k];
+
+    {
+        int small = n_ents < 65536 ? 2 : 4;
+        int wide = big < 2147483648LL ? 4 : 8;
+        int co_wide = (big > n_co ? big : n_co) < 2147483648LL ? 4 : 8;
+        PyObject *ents_tuple = PyList_AsTuple(ents);
+        PyObject *ent_b = numbers_bytes(ent, n, small);
+        PyObject *order_b = numbers_bytes(order, n, wide);
+        PyObject *group_b = numbers_bytes(group, n_ents + 1, wide);
+        PyObject *co_b_b = numbers_bytes(co_b, n_co, small);
+        PyObject *co_n_b = numbers_bytes(co_n, n_co, wide);
+        PyObject *co_group_b = numbers_bytes(co_group, n_ents + 1, co_wide);
+        if (ents_tuple && ent_b && order_b && group_b && co_b_b && co_n_b && co_group_b)
+            result = Py_BuildValue("(NsssNNNNNN)", ents_tuple, small == 2 ? "H" : "I", wide == 4 ? "i" : "q",
+                                   co_wide == 4 ? "i" : "q", ent_b, order_b, group_b, co_b_b, co_n_b, co_group_b);
+        else {
+            Py_XDECREF(ents_tuple);
+            Py_XDECREF(ent_b);
+            Py_XDECREF(order_b);
+            Py_XDECREF(group_b);
+            Py_XDECREF(co_b_b);
+            Py_XDECREF(co_n_b);
+            Py_XDECREF(co_group_b);
+        }
+    }
+done:
+    Py_XDECREF(ent_no);
+    Py_XDECREF(ents);
+    PyMem_Free(ent);
+    PyMem_Free(para);
+    PyMem_Free(count);
+    PyMem_Free(group);
+    PyMem_Free(order);
+    PyMem_Free(co_group);
+    PyMem_Free(buffer);
+    PyMem_Free(pairs);
+    PyMem_Free(co_b);
+    PyMem_Free(co_n);
+    return result;
+}
+
 /* --- module ---------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
@@ -815,6 +1057,8 @@ static PyMethodDef speedups_methods[] = {
      "surname_starts(found, text) -> list[int]: surname hits that may start a Korean name."},
     {"trigger_positions", speedups_trigger_positions, METH_VARARGS,
      "trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)."},
+    {"record_tables", speedups_record_tables, METH_VARARGS,
+     "record_tables(entity_ids, starts, para_starts, co_max, big) -> the tables of a document's record."},
     {"layout", speedups_layout, METH_O,
      "layout(text) -> (line_starts, para_starts, para_ends): TextLayout's tables."},
     {"coref_scan", speedups_coref_scan, METH_VARARGS,

@@ -30,6 +30,7 @@ from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from xref import _accel
 from xref.model import Entity, Mention, TextLayout
 
 __all__ = ["COOCCURRENCE_MAX", "DocRecord", "pack", "pack_container", "unpack", "unpack_container"]
@@ -109,6 +110,71 @@ def _cooccurrence(ent: Any, at: Any, para_starts: list[int], n_ents: int) -> tup
     row, co_b = np.divmod(pairs, n_ents)
     np.cumsum(np.bincount(row, minlength=n_ents), out=co_group[1:])
     return co_b, co_n, co_group
+
+
+def _from_bytes(typecode: str, data: bytes) -> array:
+    numbers = array(typecode)
+    numbers.frombytes(data)
+    return numbers
+
+
+def _surface_counts(
+    ents: Sequence[str],
+    entity_ids: Sequence[str],
+    surface: Callable[[int], str],
+    discovered: Mapping[str, Entity],
+    known: Mapping[str, Entity],
+) -> tuple[tuple[str, str, int], ...]:
+    """(entity, spelling, count) of the discovered entities among ``ents``:
+    how each is written in the document."""
+    found = set()
+    for eid in ents:
+        entity = known.get(eid) or discovered.get(eid)
+        if entity is not None and entity.discovered:
+            found.add(eid)
+    surface_counts: dict[str, dict[str, int]] = {}
+    if found:
+        for i, eid in enumerate(entity_ids):
+            if eid in found:
+                counts = surface_counts.get(eid)
+                if counts is None:
+                    counts = surface_counts[eid] = {}
+                s = surface(i)
+                counts[s] = counts.get(s, 0) + 1
+    return tuple((eid, s, c) for eid, counts in surface_counts.items() for s, c in counts.items())
+
+
+def _tables(
+    starts: Sequence[int], entity_ids: Sequence[str], layout: TextLayout, big: int
+) -> tuple[tuple[str, ...], array, array, array, array, array, array]:
+    """record_tables of the compiled loops, with numpy: the distinct entities
+    in first-mention order, each mention's entity number, the order and
+    groups of mentions by entity, and the paragraph co-occurrence rows."""
+    import numpy as np  # here, not at the top: the reader opening a cached corpus builds no record
+
+    n = len(starts)
+    ent_no = {eid: k for k, eid in enumerate(dict.fromkeys(entity_ids))}  # first-mention order
+    n_ents = len(ent_no)
+    # Whole-array operations: a paragraph can name dozens of entities, and a
+    # Python step per pair of them was the largest part of building records
+    # (150,000 pairs per 10 MB).
+    ent = np.fromiter(map(ent_no.__getitem__, entity_ids), np.int64, n)
+    at = np.array(starts, np.int64)
+    # group[k + 1] - group[k] = mentions of entity k (each has at least one);
+    # order: mention numbers by entity, in text order within each (stable sort).
+    order = np.argsort(ent, kind="stable")
+    group = np.zeros(n_ents + 1, np.int64)
+    np.cumsum(np.bincount(ent, minlength=n_ents), out=group[1:])
+    co_b, co_n, co_group = _cooccurrence(ent, at, layout.para_starts, n_ents)
+    return (
+        tuple(ent_no),
+        _to_array(_small_code(n_ents), ent),
+        _to_array(_int_code(big), order),
+        _to_array(_int_code(big), group),
+        _to_array(_small_code(n_ents), co_b),
+        _to_array(_int_code(big), co_n),
+        _to_array(_int_code(max(big, len(co_b))), co_group),
+    )
 
 
 class DocRecord:
@@ -206,58 +272,38 @@ class DocRecord:
     ) -> DocRecord:
         """The record of mentions given as parallel columns in text order
         (``surface(i)``: the text of mention ``i``); see :meth:`from_mentions`."""
-        import numpy as np  # here, not at the top: the reader opening a cached corpus builds no record
-
         n = len(starts)
-        ent_no = {eid: k for k, eid in enumerate(dict.fromkeys(entity_ids))}  # first-mention order
-        n_ents = len(ent_no)
+        big = max(ends[-1] if n else 0, n)
         kind_no = {match: k for k, match in enumerate(dict.fromkeys(matches))}
         # Scores are rare (fuzzy matches only): count the Nones in C first.
         scored = scores.count(None) != n
         scores_of = {i: float(score) for i, score in enumerate(scores) if score is not None} if scored else {}
-        known = known or {}
-        found = set()
-        for eid in ent_no:
-            entity = known.get(eid) or discovered.get(eid)
-            if entity is not None and entity.discovered:
-                found.add(eid)
-        surface_counts: dict[str, dict[str, int]] = {}
-        if found:
-            for i, eid in enumerate(entity_ids):
-                if eid in found:
-                    counts = surface_counts.get(eid)
-                    if counts is None:
-                        counts = surface_counts[eid] = {}
-                    s = surface(i)
-                    counts[s] = counts.get(s, 0) + 1
-        # The tables below are whole-array operations (numpy): a paragraph can
-        # name dozens of entities, and a Python step per pair of them was the
-        # largest part of building records (150,000 pairs per 10 MB).
-        ent = np.fromiter(map(ent_no.__getitem__, entity_ids), np.int64, n)
-        at = np.array(starts, np.int64)
-        # group[k + 1] - group[k] = mentions of entity k (each has at least one);
-        # order: mention numbers by entity, in text order within each (stable sort).
-        order = np.argsort(ent, kind="stable")
-        group = np.zeros(n_ents + 1, np.int64)
-        np.cumsum(np.bincount(ent, minlength=n_ents), out=group[1:])
-        co_b, co_n, co_group = _cooccurrence(ent, at, layout.para_starts, n_ents)
-        last = ends[-1] if n else 0
-        big = max(last, n)
+        fast = _accel.speedups
+        tables = None
+        if fast is not None:  # the tables in one compiled pass
+            tables = fast.record_tables(list(entity_ids), list(starts), list(layout.para_starts), COOCCURRENCE_MAX, big)
+        if tables is not None:
+            ents, small, wide, co_wide, *numbers = tables
+            ent, order, group, co_b, co_n, co_group = (
+                _from_bytes(code, data) for code, data in zip((small, wide, wide, small, wide, co_wide), numbers)
+            )
+        else:
+            ents, ent, order, group, co_b, co_n, co_group = _tables(starts, entity_ids, layout, big)
         return cls(
-            ents=tuple(ent_no),
+            ents=ents,
             kinds=tuple(map(str, kind_no)),
-            starts=_to_array(_int_code(big), at),
+            starts=array(_int_code(big), starts),
             ends=array(_int_code(big), ends),
-            ent=_to_array(_small_code(n_ents), ent),
+            ent=ent,
             kind=array("B", map(kind_no.__getitem__, matches)),
             scores=scores_of,
-            order=_to_array(_int_code(big), order),
-            group=_to_array(_int_code(big), group),
-            co_b=_to_array(_small_code(n_ents), co_b),
-            co_n=_to_array(_int_code(big), co_n),
-            co_group=_to_array(_int_code(max(big, len(co_b))), co_group),
+            order=order,
+            group=group,
+            co_b=co_b,
+            co_n=co_n,
+            co_group=co_group,
             discovered=tuple(discovered.values()),
-            surfaces=tuple((eid, s, c) for eid, counts in surface_counts.items() for s, c in counts.items()),
+            surfaces=_surface_counts(ents, entity_ids, surface, discovered, known or {}),
             lines=layout.line_count,
             paragraphs=layout.paragraph_count,
         )
