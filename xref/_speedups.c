@@ -474,11 +474,11 @@ error:
    them by first character replaces building an automaton per document. */
 
 typedef struct {
-    const void *data;
-    int kind;
+    const Py_UCS4 *chars;
     Py_ssize_t len;
     Py_ssize_t index; /* in words */
     Py_UCS4 first;
+    Py_UCS4 second; /* 0x110000 (no character) for a word of one */
 } Word;
 
 static int
@@ -491,6 +491,34 @@ word_order(const void *a, const void *b)
         return x->len > y->len ? -1 : 1; /* longest first */
     return x->index < y->index ? -1 : (x->index > y->index);
 }
+
+/* The longest word of the run table[k..] (words starting with norm[pos],
+   longest first) that matches norm at pos, or NULL. */
+#define DEFINE_LONGEST(NAME, TYPE)                                              \
+    static const Word *NAME(const TYPE *norm, Py_ssize_t n, Py_ssize_t pos,    \
+                            const Word *table, Py_ssize_t k, Py_ssize_t used)  \
+    {                                                                           \
+        Py_UCS4 c = norm[pos];                                                  \
+        Py_UCS4 d = pos + 1 < n ? norm[pos + 1] : 0x110001;                     \
+        for (; k < used && table[k].first == c; k++) {                          \
+            const Word *w = &table[k];                                          \
+            Py_ssize_t len = w->len;                                            \
+            if (pos + len > n)                                                  \
+                continue;                                                       \
+            if (len > 1 && (w->second != d || norm[pos + len - 1] != w->chars[len - 1])) \
+                continue;                                                       \
+            Py_ssize_t j = 2;                                                   \
+            while (j < len - 1 && norm[pos + j] == w->chars[j])                 \
+                j++;                                                            \
+            if (j >= len - 1)                                                   \
+                return w;                                                       \
+        }                                                                       \
+        return NULL;                                                            \
+    }
+DEFINE_LONGEST(longest_ucs1, Py_UCS1)
+DEFINE_LONGEST(longest_ucs2, Py_UCS2)
+DEFINE_LONGEST(longest_ucs4, Py_UCS4)
+#undef DEFINE_LONGEST
 
 static PyObject *
 speedups_coref_scan(PyObject *self, PyObject *args)
@@ -510,26 +538,40 @@ speedups_coref_scan(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "norm and text differ in length");
         return NULL;
     }
-    Py_ssize_t count = PyList_GET_SIZE(words);
-    Word *table = PyMem_New(Word, count > 0 ? count : 1);
-    if (table == NULL)
-        return PyErr_NoMemory();
-    Py_ssize_t used = 0;
+    Py_ssize_t count = PyList_GET_SIZE(words), total = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *w = PyList_GET_ITEM(words, i);
         if (!PyUnicode_Check(w) || PyUnicode_READY(w) < 0) {
-            PyMem_Free(table);
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_TypeError, "words must be str");
             return NULL;
         }
-        if (PyUnicode_GET_LENGTH(w) == 0)
+        total += PyUnicode_GET_LENGTH(w);
+    }
+    Word *table = PyMem_New(Word, count > 0 ? count : 1);
+    Py_UCS4 *chars = PyMem_New(Py_UCS4, total > 0 ? total : 1); /* every word, one after another */
+    if (table == NULL || chars == NULL) {
+        PyMem_Free(table);
+        PyMem_Free(chars);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t used = 0, at = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+        if (len == 0)
             continue; /* matches nothing (an automaton refuses it anyway) */
-        table[used].data = PyUnicode_DATA(w);
-        table[used].kind = PyUnicode_KIND(w);
-        table[used].len = PyUnicode_GET_LENGTH(w);
+        if (PyUnicode_AsUCS4(w, chars + at, len, 0) == NULL) {
+            PyMem_Free(table);
+            PyMem_Free(chars);
+            return NULL;
+        }
+        table[used].chars = chars + at;
+        table[used].len = len;
         table[used].index = i;
-        table[used].first = PyUnicode_READ(table[used].kind, table[used].data, 0);
+        table[used].first = chars[at];
+        table[used].second = len > 1 ? chars[at + 1] : 0x110000;
+        at += len;
         used++;
     }
     qsort(table, used, sizeof(Word), word_order);
@@ -548,7 +590,7 @@ speedups_coref_scan(PyObject *self, PyObject *args)
             continue;
         }
         ascii_start[first] = i;
-        Py_UCS4 second = table[i].len > 1 ? PyUnicode_READ(table[i].kind, table[i].data, 1) : 0x110000;
+        Py_UCS4 second = table[i].second;
         if (second < 128)
             pairs[first][second >> 3] |= (unsigned char)(1u << (second & 7));
         else /* one character long, or a non-ASCII second one: any second may do */
@@ -560,6 +602,7 @@ speedups_coref_scan(PyObject *self, PyObject *args)
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         PyMem_Free(table);
+        PyMem_Free(chars);
         return NULL;
     }
     Py_ssize_t pos = 0;
@@ -568,19 +611,13 @@ speedups_coref_scan(PyObject *self, PyObject *args)
 #define SKIP(TYPE)                                                              \
     {                                                                           \
         const TYPE *nd = (const TYPE *)ndata;                                   \
-        for (; pos < n; pos++) {                                                \
-            Py_UCS4 c = nd[pos];                                                \
-            if (c < 128) {                                                      \
-                if (ascii_start[c] < 0)                                         \
-                    continue;                                                   \
-                if (pos + 1 < n) {                                              \
-                    Py_UCS4 d = nd[pos + 1];                                    \
-                    if (d < 128 && !(pairs[c][d >> 3] & (1u << (d & 7))))       \
-                        continue;                                               \
-                }                                                               \
-                break;                                                          \
+        for (; pos + 1 < n; pos++) {                                            \
+            Py_UCS4 c = nd[pos], d = nd[pos + 1];                               \
+            if ((c | d) < 128) { /* the common case: one look-up */             \
+                if (pairs[c][d >> 3] & (1u << (d & 7)))                         \
+                    break;                                                      \
             }                                                                   \
-            if (other_first)                                                    \
+            else if (c < 128 ? ascii_start[c] >= 0 : other_first)              \
                 break;                                                          \
         }                                                                       \
     }
@@ -601,19 +638,14 @@ speedups_coref_scan(PyObject *self, PyObject *args)
             for (k = 0; k < used && table[k].first != c; k++)
                 ;
         }
-        /* the longest word of this first character that matches here */
         const Word *match = NULL;
-        for (; k >= 0 && k < used && table[k].first == c; k++) {
-            const Word *w = &table[k];
-            if (pos + w->len > n)
-                continue;
-            Py_ssize_t j = 1;
-            while (j < w->len && PyUnicode_READ(w->kind, w->data, j) == PyUnicode_READ(nkind, ndata, pos + j))
-                j++;
-            if (j == w->len) {
-                match = w;
-                break;
-            }
+        if (k >= 0) {
+            if (nkind == PyUnicode_1BYTE_KIND)
+                match = longest_ucs1((const Py_UCS1 *)ndata, n, pos, table, k, used);
+            else if (nkind == PyUnicode_2BYTE_KIND)
+                match = longest_ucs2((const Py_UCS2 *)ndata, n, pos, table, k, used);
+            else
+                match = longest_ucs4((const Py_UCS4 *)ndata, n, pos, table, k, used);
         }
         if (match == NULL) {
             pos++;
@@ -647,9 +679,11 @@ speedups_coref_scan(PyObject *self, PyObject *args)
     }
 #undef SKIP
     PyMem_Free(table);
+    PyMem_Free(chars);
     return out;
 error:
     PyMem_Free(table);
+    PyMem_Free(chars);
     Py_DECREF(out);
     return NULL;
 }
