@@ -20,7 +20,7 @@ from tests.test_speed_equivalence import PIECES
 from xref import _accel
 from xref import recognise as R
 from xref.kb import load_builtin
-from xref.model import Document
+from xref.model import Document, TextLayout
 from xref.store import DocRecord
 from xref.normalise import match_text
 
@@ -154,6 +154,34 @@ def test_records_built_alike(recogniser, monkeypatch, tmp_path) -> None:
     assert any(dict((t[0], t[1:]) for t in doc)["co_b"][1] for doc in fast)  # some document has pairs
 
 
+@pytest.mark.parametrize("n_ents", [3, 128, 129, 700])
+def test_record_tables_alike_for_few_and_many_entities(monkeypatch, n_ents: int) -> None:
+    """Up to 128 entities the compiled tables count pairs in a square table,
+    beyond that they sort a list of them: both give numpy's rows."""
+    import random
+
+    rnd = random.Random(n_ents)
+    starts, ids, parts, pos = [], [], [], 0
+    while len(set(ids)) < n_ents or len(parts) < 5:
+        size = rnd.choice([1, 2, 3, 5, 8, 70])  # 70: more than a paragraph may name
+        for _ in range(size):
+            starts.append(pos)
+            ids.append(f"e{rnd.randrange(n_ents)}")
+            pos += 3
+        parts.append("ab " * size)
+        pos += 2
+    text = "\n\n".join(parts)
+    layout = TextLayout(text)
+    assert layout.paragraph_count == len(parts)
+    build = lambda: DocRecord.from_columns(  # noqa: E731
+        starts, [s + 1 for s in starts], ids, ["exact"] * len(ids), [None] * len(ids), lambda i: "x", {}, layout
+    )
+    fast, plain = both_ways(monkeypatch, build)
+    assert fast == plain
+    assert [fast.co_b.typecode, fast.co_group.typecode] == [plain.co_b.typecode, plain.co_group.typecode]
+    assert len(fast.co_b) > 0
+
+
 def test_record_tables_need_text_order() -> None:
     """Starts out of text order: the compiled tables leave the record to numpy."""
     assert FAST.record_tables(["a", "b"], [5, 1], [0], 60, 10) is None
@@ -171,10 +199,12 @@ def test_random_texts_recognised_alike(recogniser, text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(texts)
-def test_shape_triggers_alike(text: str) -> None:
+def test_shape_triggers_alike(recogniser, text: str) -> None:
+    """Alone, and leaving out the triggers inside the names the exact pass claimed."""
     norm = match_text(text)
+    taken = recogniser._exact(text, norm)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        fast, plain = both_ways(monkeypatch, lambda: R._shape_triggers(text, norm))
+        fast, plain = both_ways(monkeypatch, lambda: (R._shape_triggers(text, norm), R._shape_triggers(text, norm, taken)))
     assert fast == plain
 
 
@@ -219,6 +249,8 @@ def test_bad_input_is_refused_not_a_crash(recogniser) -> None:
         FAST.trigger_positions([(0, -1, 2)], "text", b"\x01", "organisation", "place")
     with pytest.raises(ValueError):
         FAST.surname_starts([(0, 10, 12)], "text")
+    with pytest.raises(ValueError):
+        FAST.surname_starts([(0, 1, 2)], "text", [0], [])
     with pytest.raises(ValueError):
         FAST.coref_scan("abc", "abcd", ["ab"], [], [])
     with pytest.raises(ValueError):

@@ -186,6 +186,44 @@ spans_overlap(PyObject *starts, PyObject *ends, Py_ssize_t start, Py_ssize_t end
     return prev_end > start;
 }
 
+/* Whether a claimed span holds ``offset``: _Coverage.covers. ``starts`` may
+   be None (no spans). */
+static int
+spans_cover(PyObject *starts, PyObject *ends, Py_ssize_t offset)
+{
+    if (starts == Py_None)
+        return 0;
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(starts);
+    while (lo < hi) { /* bisect_right(starts, offset) */
+        Py_ssize_t mid = (lo + hi) / 2;
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(starts, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (offset < v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo == 0)
+        return 0;
+    Py_ssize_t end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, lo - 1));
+    if (end == -1 && PyErr_Occurred())
+        return -1;
+    return end > offset;
+}
+
+static int
+check_spans(PyObject *starts, PyObject *ends)
+{
+    if (starts == Py_None && ends == Py_None)
+        return 0;
+    if (!PyList_Check(starts) || !PyList_Check(ends) || PyList_GET_SIZE(starts) != PyList_GET_SIZE(ends)) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends must be lists of one length");
+        return -1;
+    }
+    return 0;
+}
+
 /* --- the exact pass -------------------------------------------------------- */
 
 /* Adds the three ints of a hit to three columns. */
@@ -337,15 +375,18 @@ error:
 
 /* --- shape triggers -------------------------------------------------------- */
 
-/* surname_starts(found, text) -> list[int]
+/* surname_starts(found, text, starts=None, ends=None) -> list[int]
 
    Starts of the surname hits not right after a capital or a digit (a
-   lower-case letter before is fine: glued infobox words). */
+   lower-case letter before is fine: glued infobox words), and not inside a
+   claimed span (``starts``, ``ends``). */
 static PyObject *
 speedups_surname_starts(PyObject *self, PyObject *args)
 {
-    PyObject *found, *text;
-    if (!PyArg_ParseTuple(args, "O!U", &PyList_Type, &found, &text))
+    PyObject *found, *text, *starts = Py_None, *ends = Py_None;
+    if (!PyArg_ParseTuple(args, "O!U|OO", &PyList_Type, &found, &text, &starts, &ends))
+        return NULL;
+    if (check_spans(starts, ends) < 0)
         return NULL;
     if (PyUnicode_READY(text) < 0)
         return NULL;
@@ -370,6 +411,11 @@ speedups_surname_starts(PyObject *self, PyObject *args)
             if (Py_UNICODE_ISALNUM(before) && !Py_UNICODE_ISLOWER(before))
                 continue;
         }
+        int covered = spans_cover(starts, ends, start);
+        if (covered < 0)
+            goto error;
+        if (covered)
+            continue;
         if (PyList_Append(out, PyTuple_GET_ITEM(hit, 1)) < 0)
             goto error;
     }
@@ -386,16 +432,21 @@ error:
 #define TR_ORG_NUMBER 8
 #define TR_PLACE_PREFIX 16
 
-/* trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)
+/* trigger_positions(found, text, kinds, org, place, starts=None, ends=None)
+       -> (org_heads, place_heads, prefixes)
 
    The head-word and prefix loop of _shape_triggers. ``kinds``: per trigger
    word, a bit set of TR_*; ``org`` and ``place`` are the entity types put in
-   the (start, type) pairs of ``prefixes``. */
+   the (start, type) pairs of ``prefixes``. Hits starting inside a claimed
+   span (``starts``, ``ends``) are left out. */
 static PyObject *
 speedups_trigger_positions(PyObject *self, PyObject *args)
 {
-    PyObject *found, *text, *kinds_obj, *org, *place;
-    if (!PyArg_ParseTuple(args, "O!UO!OO", &PyList_Type, &found, &text, &PyBytes_Type, &kinds_obj, &org, &place))
+    PyObject *found, *text, *kinds_obj, *org, *place, *starts = Py_None, *ends = Py_None;
+    if (!PyArg_ParseTuple(args, "O!UO!OO|OO", &PyList_Type, &found, &text, &PyBytes_Type, &kinds_obj, &org, &place,
+                          &starts, &ends))
+        return NULL;
+    if (check_spans(starts, ends) < 0)
         return NULL;
     if (PyUnicode_READY(text) < 0)
         return NULL;
@@ -420,6 +471,11 @@ speedups_trigger_positions(PyObject *self, PyObject *args)
         if (!Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start)))
             continue;
         if (start && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1)))
+            continue;
+        int covered = spans_cover(starts, ends, start);
+        if (covered < 0)
+            goto error;
+        if (covered)
             continue;
         unsigned char f = kinds[idx];
         Py_UCS4 after = end < n ? PyUnicode_READ(kind, data, end) : 0;
@@ -985,7 +1041,17 @@ speedups_record_tables(PyObject *self, PyObject *args)
         para[i] = p;
     }
 
-    /* pairs of distinct entities of each paragraph that counts, both ways */
+    /* Pairs of distinct entities of each paragraph that counts, both ways:
+       counted in a table of every pair when there are few entities (most
+       documents), else listed and sorted. */
+    unsigned int *matrix = NULL;
+    if (n_ents <= 128) {
+        matrix = PyMem_Calloc(n_ents * n_ents + 1, sizeof(unsigned int));
+        if (matrix == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
     for (Py_ssize_t lo = 0; lo < n;) {
         Py_ssize_t hi = lo + 1;
         while (hi < n && para[hi] == para[lo])
@@ -998,7 +1064,14 @@ speedups_record_tables(PyObject *self, PyObject *args)
         for (Py_ssize_t i = 0; i < m; i++)
             if (i == 0 || buffer[i] != buffer[i - 1])
                 buffer[distinct++] = buffer[i];
-        if (distinct >= 2 && distinct <= co_max) {
+        if (distinct >= 2 && distinct <= co_max && matrix != NULL) {
+            for (Py_ssize_t x = 0; x < distinct; x++)
+                for (Py_ssize_t y = x + 1; y < distinct; y++) {
+                    matrix[buffer[x] * n_ents + buffer[y]]++;
+                    matrix[buffer[y] * n_ents + buffer[x]]++;
+                }
+        }
+        else if (distinct >= 2 && distinct <= co_max) {
             Py_ssize_t more = distinct * (distinct - 1);
             if (n_pairs + more > pairs_capacity) {
                 Py_ssize_t grown_size = (n_pairs + more) * 2;
@@ -1017,6 +1090,30 @@ speedups_record_tables(PyObject *self, PyObject *args)
                 }
         }
         lo = hi;
+    }
+    if (matrix != NULL) {
+        Py_ssize_t cells = n_ents * n_ents, filled = 0;
+        for (Py_ssize_t i = 0; i < cells; i++)
+            filled += matrix[i] != 0;
+        co_b = PyMem_New(long long, filled + 1);
+        co_n = PyMem_New(long long, filled + 1);
+        if (co_b == NULL || co_n == NULL) {
+            PyMem_Free(matrix);
+            PyErr_NoMemory();
+            goto done;
+        }
+        co_group[0] = 0;
+        for (Py_ssize_t a = 0; a < n_ents; a++) {
+            for (Py_ssize_t b = 0; b < n_ents; b++)
+                if (matrix[a * n_ents + b]) {
+                    co_b[n_co] = b;
+                    co_n[n_co] = matrix[a * n_ents + b];
+                    n_co++;
+                }
+            co_group[a + 1] = n_co;
+        }
+        PyMem_Free(matrix);
+        goto tables;
     }
     if (n_pairs)
         qsort(pairs, n_pairs, sizeof(long long), compare_int64);
@@ -1040,6 +1137,7 @@ speedups_record_tables(PyObject *self, PyObject *args)
     for (Py_ssize_t k = 0; k < n_ents; k++)
         co_group[k + 1] += co_group[k];
 
+tables:
     {
         int small = n_ents < 65536 ? 2 : 4;
         int wide = big < 2147483648LL ? 4 : 8;

@@ -183,19 +183,22 @@ _SURNAME_TRIGGERS = ahocorasick_rs.AhoCorasick(
 
 
 def _shape_triggers(
-    text: str, norm: str
+    text: str, norm: str, taken: _Coverage | None = None
 ) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, str]]]:
-    """Positions where a Korean name, an institution or a place shape may be."""
+    """Positions where a Korean name, an institution or a place shape may be,
+    leaving out those starting inside a span of ``taken``."""
     fast = _accel.speedups
     if fast is not None:
+        spans = (taken.starts, taken.ends) if taken is not None else ()
         return (
-            fast.surname_starts(_SURNAME_TRIGGERS.find_matches_as_indexes(text, overlapping=True), text),
+            fast.surname_starts(_SURNAME_TRIGGERS.find_matches_as_indexes(text, overlapping=True), text, *spans),
             *fast.trigger_positions(
                 _TRIGGERS.find_matches_as_indexes(norm, overlapping=True),
                 text,
                 _TRIGGER_KIND_BITS,
                 EntityType.ORGANISATION,
                 EntityType.PLACE,
+                *spans,
             ),
         )
     surnames: list[int] = []
@@ -229,6 +232,11 @@ def _shape_triggers(
                 prefixes.append((start, EntityType.ORGANISATION))
             else:
                 prefixes.append((start, EntityType.PLACE))
+    if taken is not None:
+        surnames = list(compress(surnames, taken.free(surnames)))
+        org_heads = list(compress(org_heads, taken.free(list(map(_FIRST, org_heads)))))
+        place_heads = list(compress(place_heads, taken.free(list(map(_FIRST, place_heads)))))
+        prefixes = list(compress(prefixes, taken.free(list(map(_FIRST, prefixes)))))
     return surnames, org_heads, place_heads, prefixes
 
 
@@ -692,15 +700,11 @@ class Recogniser:
         taken = self._exact(text, norm)
         local = set(taken.ents)
         discovered: dict[str, Entity] = {}
-        surnames, org_heads, place_heads, prefixes = _shape_triggers(text, norm)
         # A shape starting inside a claimed span would overlap it, and so would
         # an institution or place whose head word (never trimmed away) is inside
-        # one; claims only grow, so such triggers can go before any work is done.
+        # one; claims only grow, so such triggers go before any work is done.
         # The rest are checked again as they come (earlier shapes claim more).
-        surnames = list(compress(surnames, taken.free(surnames)))
-        org_heads = list(compress(org_heads, taken.free(list(map(_FIRST, org_heads)))))
-        place_heads = list(compress(place_heads, taken.free(list(map(_FIRST, place_heads)))))
-        prefixes = list(compress(prefixes, taken.free(list(map(_FIRST, prefixes)))))
+        surnames, org_heads, place_heads, prefixes = _shape_triggers(text, norm, taken)
         covers = taken.covers
 
         # pass 2: Korean-name shapes, found from their surnames
