@@ -267,13 +267,25 @@ def reference_add_cooccurrence(table: dict, records: list) -> None:
                 table[a][b] = table[a].get(b, 0) + rec.co_n[j]
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(paragraphs, st.sampled_from("ef")), max_size=5), st.randoms(use_true_random=False),
-       st.booleans())
-def test_cooccurrence_sums_match_the_plain_version(docs: list, rnd, dense: bool) -> None:
-    """add_cooccurrence (arrays) against a loop over every record's rows: onto a
-    table that already holds counts, with entities shared between documents or
-    not, in both of its ways of adding up (a dense array of pairs or a sort)."""
+@given(docs=st.lists(st.tuples(paragraphs, st.sampled_from("ef")), max_size=5), rnd=st.randoms(use_true_random=False),
+       dense=st.booleans())
+def test_cooccurrence_sums_match_the_plain_version(compiled: bool, docs: list, rnd, dense: bool) -> None:
+    """add_cooccurrence (compiled, or arrays) against a loop over every record's
+    rows: onto a table that already holds counts, with entities shared between
+    documents or not, in both of numpy's ways of adding up (a dense array of
+    pairs or a sort)."""
+    from xref import index
+
+    if compiled and conftest.SPEEDUPS is None:
+        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+        check_cooccurrence_sums(docs, rnd, dense)
+
+
+def check_cooccurrence_sums(docs: list, rnd, dense: bool) -> None:
     from xref import index
 
     records = [generated_record(shape, rnd, False, prefix)[0] for shape, prefix in docs]

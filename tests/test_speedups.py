@@ -260,3 +260,18 @@ def test_bad_input_is_refused_not_a_crash(recogniser) -> None:
     assert FAST.coref_scan("ab", "Ab", ["", "ab"], [], []) == [(1, 0, 2)]  # an empty word matches nothing
     with pytest.raises(TypeError):
         FAST.match_text(b"bytes")
+    from types import SimpleNamespace
+
+    def record(co_b: list[int], co_group: list[int]) -> SimpleNamespace:
+        return SimpleNamespace(ents=("a", "b"), co_b=array("H", co_b), co_n=array("i", [1] * len(co_b)),
+                               co_group=array("i", co_group))
+
+    with pytest.raises(ValueError):
+        FAST.add_cooccurrence({}, [record([5], [0, 1, 1])])  # a partner that is not there
+    with pytest.raises(ValueError):
+        FAST.add_cooccurrence({}, [record([1], [0, 9, 9])])  # rows past the end
+    with pytest.raises(ValueError):
+        FAST.add_cooccurrence({}, [record([1], [0, 1])])  # rows for an entity too few
+    table: dict = {"a": {"b": 2}}
+    FAST.add_cooccurrence(table, [record([1, 0], [0, 1, 2])])
+    assert table == {"a": {"b": 3}, "b": {"a": 1}}

@@ -1178,6 +1178,156 @@ done:
     return result;
 }
 
+/* add_cooccurrence(table, records) -> None
+
+   index.add_cooccurrence: adds each record's co-occurrence rows (entity k's
+   partners co_b[co_group[k]:co_group[k + 1]], counts co_n) to ``table``,
+   a dict of dicts of counts by entity id. */
+
+static int
+number_at(Py_buffer *view, Py_ssize_t i, long long *out)
+{
+    if (i < 0 || i >= view->len / view->itemsize) {
+        PyErr_SetString(PyExc_ValueError, "damaged record: index out of range");
+        return -1;
+    }
+    const char *p = (const char *)view->buf + i * view->itemsize;
+    switch (view->format ? view->format[0] : 'B') {
+    case 'B': *out = *(const unsigned char *)p; return 0;
+    case 'H': *out = *(const unsigned short *)p; return 0;
+    case 'I': *out = *(const unsigned int *)p; return 0;
+    case 'i': *out = *(const int *)p; return 0;
+    case 'q': *out = *(const long long *)p; return 0;
+    case 'l': *out = *(const long *)p; return 0;
+    case 'L': *out = (long long)*(const unsigned long *)p; return 0;
+    case 'Q': *out = (long long)*(const unsigned long long *)p; return 0;
+    }
+    PyErr_Format(PyExc_ValueError, "unexpected array type code %s", view->format);
+    return -1;
+}
+
+static int
+add_record(PyObject *table, PyObject *record)
+{
+    int rc = -1;
+    PyObject *ents = NULL, *co_b = NULL, *co_n = NULL, *co_group = NULL;
+    Py_buffer b = {0}, nb = {0}, g = {0};
+    int have_b = 0, have_n = 0, have_g = 0;
+    ents = PyObject_GetAttrString(record, "ents");
+    co_b = PyObject_GetAttrString(record, "co_b");
+    co_n = PyObject_GetAttrString(record, "co_n");
+    co_group = PyObject_GetAttrString(record, "co_group");
+    if (ents == NULL || co_b == NULL || co_n == NULL || co_group == NULL)
+        goto done;
+    if (!PyTuple_Check(ents)) {
+        PyErr_SetString(PyExc_TypeError, "a record's ents must be a tuple");
+        goto done;
+    }
+    if (PyObject_GetBuffer(co_b, &b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    have_b = 1;
+    if (PyObject_GetBuffer(co_n, &nb, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    have_n = 1;
+    if (PyObject_GetBuffer(co_group, &g, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    have_g = 1;
+    Py_ssize_t n_ents = PyTuple_GET_SIZE(ents);
+    if (b.len == 0) {
+        rc = 0;
+        goto done;
+    }
+    if (g.len / g.itemsize != n_ents + 1 || b.len / b.itemsize != nb.len / nb.itemsize) {
+        PyErr_SetString(PyExc_ValueError, "damaged record: co-occurrence tables of different lengths");
+        goto done;
+    }
+    long long lo, hi;
+    if (number_at(&g, 0, &lo) < 0)
+        goto done;
+    for (Py_ssize_t k = 0; k < n_ents; k++, lo = hi) {
+        if (number_at(&g, k + 1, &hi) < 0)
+            goto done;
+        if (hi <= lo)
+            continue;
+        PyObject *a = PyTuple_GET_ITEM(ents, k);
+        PyObject *row = PyDict_GetItemWithError(table, a);
+        if (row == NULL) {
+            if (PyErr_Occurred())
+                goto done;
+            row = PyDict_New();
+            if (row == NULL)
+                goto done;
+            int set = PyDict_SetItem(table, a, row);
+            Py_DECREF(row); /* the table holds it */
+            if (set < 0)
+                goto done;
+        }
+        for (long long j = lo; j < hi; j++) {
+            long long partner, count;
+            if (number_at(&b, j, &partner) < 0 || number_at(&nb, j, &count) < 0)
+                goto done;
+            if (partner < 0 || partner >= n_ents) {
+                PyErr_SetString(PyExc_ValueError, "damaged record: partner out of range");
+                goto done;
+            }
+            PyObject *e = PyTuple_GET_ITEM(ents, partner);
+            PyObject *old = PyDict_GetItemWithError(row, e);
+            long long sum = count;
+            if (old != NULL) {
+                sum += PyLong_AsLongLong(old);
+                if (PyErr_Occurred())
+                    goto done;
+            }
+            else if (PyErr_Occurred())
+                goto done;
+            PyObject *value = PyLong_FromLongLong(sum);
+            if (value == NULL)
+                goto done;
+            int set = PyDict_SetItem(row, e, value);
+            Py_DECREF(value);
+            if (set < 0)
+                goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (have_b)
+        PyBuffer_Release(&b);
+    if (have_n)
+        PyBuffer_Release(&nb);
+    if (have_g)
+        PyBuffer_Release(&g);
+    Py_XDECREF(ents);
+    Py_XDECREF(co_b);
+    Py_XDECREF(co_n);
+    Py_XDECREF(co_group);
+    return rc;
+}
+
+static PyObject *
+speedups_add_cooccurrence(PyObject *self, PyObject *args)
+{
+    PyObject *table, *records;
+    if (!PyArg_ParseTuple(args, "O!O", &PyDict_Type, &table, &records))
+        return NULL;
+    PyObject *it = PyObject_GetIter(records);
+    if (it == NULL)
+        return NULL;
+    PyObject *record;
+    while ((record = PyIter_Next(it)) != NULL) {
+        int rc = add_record(table, record);
+        Py_DECREF(record);
+        if (rc < 0) {
+            Py_DECREF(it);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 /* --- module ---------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
@@ -1191,6 +1341,8 @@ static PyMethodDef speedups_methods[] = {
      "trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)."},
     {"record_tables", speedups_record_tables, METH_VARARGS,
      "record_tables(entity_ids, starts, para_starts, co_max, big) -> the tables of a document's record."},
+    {"add_cooccurrence", speedups_add_cooccurrence, METH_VARARGS,
+     "add_cooccurrence(table, records) -> None: adds the records' co-occurrence counts to table."},
     {"layout", speedups_layout, METH_O,
      "layout(text) -> (line_starts, para_starts, para_ends): TextLayout's tables."},
     {"coref_scan", speedups_coref_scan, METH_VARARGS,
