@@ -537,9 +537,13 @@ class Bench:
             else:
                 self.say(f"skipping 1 GB: only {free / 1e9:.1f} GB free in {self.work}")
         runs = 1 if quick else args.runs
+        accelerator = prepare_accelerator()
+        self.say("C accelerator:", accelerator)
         tui = self.tui_available()  # also fills the bytecode cache
         self.child("minimal", cache=None, timeout=120)
-        results: dict[str, Any] = {"sizes": {}, "tui": tui, "quick": quick, "load_before": os.getloadavg()}
+        results: dict[str, Any] = {
+            "sizes": {}, "tui": tui, "quick": quick, "load_before": os.getloadavg(), "accelerator": accelerator,
+        }
         for label, size in sizes.items():
             saved = self.work / f"results-{size}.json"
             if size == BIG[1] and args.reuse_big and saved.exists():
@@ -618,6 +622,28 @@ class Bench:
 
 
 # ============================================================================ report
+
+
+def prepare_accelerator() -> str:
+    """Builds the C accelerator beside its source when it is missing or older
+    than the source (the children import xref from the working tree, where an
+    install may have left none), with the build hook's own function; says
+    which code the run measures."""
+    if os.environ.get("XREF_PURE_PYTHON"):
+        return "off (XREF_PURE_PYTHON is set): the pure-Python loops"
+    sys.path.insert(0, str(ROOT))
+    try:
+        import hatch_build
+
+        source = ROOT / "xref" / "_speedups.c"
+        target = source.with_name(hatch_build.extension_filename())
+        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+            hatch_build.SpeedupsBuildHook._compile_in_tree(source, target)  # built aside, then renamed
+        return f"compiled (xref/{target.name})"
+    except Exception as exc:  # noqa: BLE001 - no compiler, no hatchling: measure the Python code, and say so
+        return f"not built ({exc}): the pure-Python loops"
+    finally:
+        sys.path.remove(str(ROOT))
 
 
 def machine() -> dict[str, str]:
@@ -756,6 +782,7 @@ def write_report(results: dict[str, Any], out: Path, args: argparse.Namespace) -
         f"- Load average (1, 5, 15 min) before / after the run: {_load(results.get('load_before'))} / "
         f"{_load(results.get('load_after'))} (other work on the machine makes figures noisier)",
         "- Child processes use a bytecode cache (as an installed xref does); xref from the working tree.",
+        f"- C accelerator (xref/_speedups.c): {results.get('accelerator', 'not recorded')}",
         "",
         "## Figures",
         "",
