@@ -436,3 +436,14 @@ def test_markdown_headings_match_markdown_it(text: str) -> None:
     headings, own = C._markdown_structure(text, TextLayout(text))
     assert list(headings) == spans
     assert own.get("title", "") == C.sanitise_line(title)[:200]
+
+
+# -- HTML white space ------------------------------------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from([" ", "\t", "\n", "\r", "\f", "\x0b", "\u00a0", "\u3000", "a", "é", "가"]), max_size=60))
+def test_html_space_collapses_as_the_regular_expression_did(text: str) -> None:
+    from xref.corpus import _collapse_html_space
+
+    assert _collapse_html_space(text) == re.sub(r"[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+", " ", text).strip(" ")

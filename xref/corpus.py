@@ -897,7 +897,19 @@ _CONTENT: Final = frozenset({"article", "main"})
 _HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Runs of HTML's white space (not NBSP) other than a lone space, which would be
 # replaced by itself: most gaps between words are one space, so far fewer matches.
-_HTML_SPACE: Final = re.compile(r"[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+")
+_HTML_SPACE: Final = "\t\n\r\f"  # with the space: what HTML lays out as one space
+
+
+def _collapse_html_space(text: str) -> str:
+    """``text`` with each run of HTML white space one space, and none at the
+    ends. ``str.replace`` runs at memory speed, where a regular expression
+    stepped through every character of a page (a quarter of reading one)."""
+    for c in _HTML_SPACE:
+        if c in text:
+            text = text.replace(c, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
 
 
 def _html_to_text(source: str) -> tuple[str, tuple[tuple[int, int], ...], dict[str, str]]:
@@ -1073,7 +1085,7 @@ class _TextExtractor:
             if text.strip() and self.prefix:
                 text = self.prefix + text
         else:
-            text = _HTML_SPACE.sub(" ", raw).strip(" ")
+            text = _collapse_html_space(raw)
             if text.strip():
                 text = self.prefix + text
         if not text.strip():
