@@ -411,6 +411,7 @@ class Recogniser:
         self._guards = [guards.get(p, 0) for p in self._patterns]
         self._described: dict[str, str] = {}  # entity id -> its names and description, for _another_countrys
         self._splits: dict[tuple[str, str], Any] = {}  # (name's text, entity) -> _split_nested's answer
+        self._similar: dict[tuple[str, str, str], dict[str, float]] = {}  # see _fuzzy
         self._quick = [
             rule == _CASE_CAPITAL and "  " not in p and not guard
             for p, rule, guard in zip(self._patterns, self._rules, self._guards)
@@ -664,21 +665,27 @@ class Recogniser:
         self, surface: str, key: str, folded: str, entity_type: str | None, local: set[str] | frozenset[str]
     ) -> tuple[str, str, float] | None:
         if entity_type == EntityType.PERSON and is_korean_name(surface):
-            pool: Iterable[str] = self.by_surname.get(fold_key(tokens(surface)[0]), ())
+            surname = fold_key(tokens(surface)[0])
             threshold = FUZZY_THRESHOLD
         else:
             return None  # institutions and places only resolve exactly or folded
-        best: dict[str, float] = {}
-        for eid in pool:
-            entity = self.entities[eid]
-            score = 0.0
-            for name in entity.all_names:
-                s1 = Levenshtein.normalized_similarity(key, name_key(name)) * 100
-                s2 = Levenshtein.normalized_similarity(folded, fold_key(name)) * 100
-                score = max(score, s1, s2)
-            if eid in local:
-                score += SAME_DOC_BONUS
-            best[eid] = score
+        # The similarity of a spelling to each person of its surname, worked
+        # out once: a typo comes back in document after document.
+        cache_key = (surname, key, folded)
+        similar = self._similar.get(cache_key)
+        if similar is None:
+            similar = {}
+            for eid in self.by_surname.get(surname, ()):
+                score = 0.0
+                for name in self.entities[eid].all_names:
+                    s1 = Levenshtein.normalized_similarity(key, name_key(name)) * 100
+                    s2 = Levenshtein.normalized_similarity(folded, fold_key(name)) * 100
+                    score = max(score, s1, s2)
+                similar[eid] = score
+            if len(self._similar) >= 4096:
+                self._similar.clear()
+            self._similar[cache_key] = similar
+        best = {eid: score + SAME_DOC_BONUS if eid in local else score for eid, score in similar.items()}
         if not best:
             return None
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
