@@ -13,6 +13,14 @@
 #include <Python.h>
 #include <string.h>
 
+/* Before Python 3.12 a str may need making ready before its data is read;
+   since then every str is, and the call is deprecated. */
+#if PY_VERSION_HEX < 0x030C0000
+#define READY(op) PyUnicode_READY(op)
+#else
+#define READY(op) 0
+#endif
+
 /* --- match_text ---------------------------------------------------------- */
 
 /* What match_text maps a lower-cased character to: every dash a hyphen, every
@@ -70,15 +78,15 @@ speedups_match_text(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "match_text() needs a str");
         return NULL;
     }
-    if (PyUnicode_READY(arg) < 0)
+    if (READY(arg) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     /* Written at the text's own width, then narrowed if it came out narrower
        (a curly apostrophe became a straight one): a str must be stored at the
-       width of its widest character. Lower-casing can widen a character, too
-       (a few Latin-1 letters have wider lower cases): then the wider copy. */
+       width of its widest character. Should lower-casing widen a character,
+       the text is built again at full width. */
     PyObject *out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(arg));
     if (out == NULL)
         return NULL;
@@ -257,7 +265,7 @@ speedups_exact_filter(PyObject *self, PyObject *args)
     PyObject *found, *text, *flags_obj;
     if (!PyArg_ParseTuple(args, "O!UO!", &PyList_Type, &found, &text, &PyBytes_Type, &flags_obj))
         return NULL;
-    if (PyUnicode_READY(text) < 0)
+    if (READY(text) < 0)
         return NULL;
     const unsigned char *flags = (const unsigned char *)PyBytes_AS_STRING(flags_obj);
     Py_ssize_t nflags = PyBytes_GET_SIZE(flags_obj);
@@ -388,7 +396,7 @@ speedups_surname_starts(PyObject *self, PyObject *args)
         return NULL;
     if (check_spans(starts, ends) < 0)
         return NULL;
-    if (PyUnicode_READY(text) < 0)
+    if (READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
@@ -448,7 +456,7 @@ speedups_trigger_positions(PyObject *self, PyObject *args)
         return NULL;
     if (check_spans(starts, ends) < 0)
         return NULL;
-    if (PyUnicode_READY(text) < 0)
+    if (READY(text) < 0)
         return NULL;
     const unsigned char *kinds = (const unsigned char *)PyBytes_AS_STRING(kinds_obj);
     Py_ssize_t nkinds = PyBytes_GET_SIZE(kinds_obj);
@@ -587,7 +595,7 @@ speedups_coref_scan(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
         return NULL;
     }
-    if (PyUnicode_READY(norm) < 0 || PyUnicode_READY(text) < 0)
+    if (READY(norm) < 0 || READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (PyUnicode_GET_LENGTH(norm) != n) {
@@ -597,7 +605,7 @@ speedups_coref_scan(PyObject *self, PyObject *args)
     Py_ssize_t count = PyList_GET_SIZE(words), total = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *w = PyList_GET_ITEM(words, i);
-        if (!PyUnicode_Check(w) || PyUnicode_READY(w) < 0) {
+        if (!PyUnicode_Check(w) || READY(w) < 0) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_TypeError, "words must be str");
             return NULL;
@@ -781,7 +789,7 @@ speedups_layout(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "layout() needs a str");
         return NULL;
     }
-    if (PyUnicode_READY(arg) < 0)
+    if (READY(arg) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
