@@ -245,12 +245,24 @@ def test_bad_input_is_refused_not_a_crash(recogniser) -> None:
         FAST.exact_filter([(len(flags), 0, 1)], "short", flags)
     with pytest.raises(TypeError):
         FAST.exact_filter([(0, 1)], "short", flags)
+    triggers = (["party"], b"\x01", ["Kim"], "organisation", "place")
     with pytest.raises(ValueError):
-        FAST.trigger_positions([(0, -1, 2)], "text", b"\x01", "organisation", "place")
+        FAST.shape_triggers("Kim Party", "kim part", *triggers, None, None)  # norm of another length
     with pytest.raises(ValueError):
-        FAST.surname_starts([(0, 10, 12)], "text")
+        FAST.shape_triggers("Kim Party", "kim party", ["party"], b"", ["Kim"], "o", "p", None, None)
     with pytest.raises(ValueError):
-        FAST.surname_starts([(0, 1, 2)], "text", [0], [])
+        FAST.shape_triggers("Kim Party", "kim party", ["pärty"], b"\x01", ["Kim"], "o", "p", None, None)
+    with pytest.raises(ValueError):
+        FAST.shape_triggers("Kim Party", "kim party", ["party"], b"\x01", ["KIM"], "o", "p", None, None)
+    with pytest.raises(ValueError):
+        FAST.shape_triggers("Kim Party", "kim party", *triggers, [0], [])
+    assert FAST.shape_triggers("Kim Party", "kim party", *triggers, None, None) == ([0], [(4, 9)], [], [])
+    assert FAST.shape_triggers("Kim Party", "kim party", *triggers, [0], [3]) == ([], [(4, 9)], [], [])
+    # A capital outside ASCII whose lower case is an ASCII letter (the Kelvin sign) starts a word too.
+    kelvin = "\u212aorea Party"
+    assert FAST.shape_triggers(kelvin, match_text(kelvin), ["korea"], b"\x01", ["Kim"], "o", "p", None, None) == (
+        [], [(0, 5)], [], []
+    )
     with pytest.raises(ValueError):
         FAST.coref_scan("abc", "abcd", ["ab"], [], [])
     with pytest.raises(ValueError):

@@ -232,6 +232,17 @@ check_spans(PyObject *starts, PyObject *ends)
     return 0;
 }
 
+static int
+append_size(PyObject *list, Py_ssize_t value)
+{
+    PyObject *number = PyLong_FromSsize_t(value);
+    if (number == NULL)
+        return -1;
+    int rc = PyList_Append(list, number);
+    Py_DECREF(number);
+    return rc;
+}
+
 /* --- the exact pass -------------------------------------------------------- */
 
 /* Adds the three ints of a hit to three columns. */
@@ -383,56 +394,6 @@ error:
 
 /* --- shape triggers -------------------------------------------------------- */
 
-/* surname_starts(found, text, starts=None, ends=None) -> list[int]
-
-   Starts of the surname hits not right after a capital or a digit (a
-   lower-case letter before is fine: glued infobox words), and not inside a
-   claimed span (``starts``, ``ends``). */
-static PyObject *
-speedups_surname_starts(PyObject *self, PyObject *args)
-{
-    PyObject *found, *text, *starts = Py_None, *ends = Py_None;
-    if (!PyArg_ParseTuple(args, "O!U|OO", &PyList_Type, &found, &text, &starts, &ends))
-        return NULL;
-    if (check_spans(starts, ends) < 0)
-        return NULL;
-    if (READY(text) < 0)
-        return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
-    Py_ssize_t count = PyList_GET_SIZE(found);
-    for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *hit = PyList_GET_ITEM(found, k);
-        Py_ssize_t idx, start, end;
-        if (unpack_hit(hit, &idx, &start, &end) < 0)
-            goto error;
-        if (start < 0 || start >= n) {
-            PyErr_SetString(PyExc_ValueError, "automaton hit out of range");
-            goto error;
-        }
-        if (start) {
-            Py_UCS4 before = PyUnicode_READ(kind, data, start - 1);
-            if (Py_UNICODE_ISALNUM(before) && !Py_UNICODE_ISLOWER(before))
-                continue;
-        }
-        int covered = spans_cover(starts, ends, start);
-        if (covered < 0)
-            goto error;
-        if (covered)
-            continue;
-        if (PyList_Append(out, PyTuple_GET_ITEM(hit, 1)) < 0)
-            goto error;
-    }
-    return out;
-error:
-    Py_DECREF(out);
-    return NULL;
-}
-
 /* Trigger kinds, as recognise.py numbers them. */
 #define TR_ORG_HEAD 1
 #define TR_PLACE_HEAD 2
@@ -440,92 +401,248 @@ error:
 #define TR_ORG_NUMBER 8
 #define TR_PLACE_PREFIX 16
 
-/* trigger_positions(found, text, kinds, org, place, starts=None, ends=None)
-       -> (org_heads, place_heads, prefixes)
+/* shape_triggers(text, norm, words, kinds, surnames, org, place, starts, ends)
+       -> (surnames, org_heads, place_heads, prefixes)
 
-   The head-word and prefix loop of _shape_triggers. ``kinds``: per trigger
-   word, a bit set of TR_*; ``org`` and ``place`` are the entity types put in
-   the (start, type) pairs of ``prefixes``. Hits starting inside a claimed
-   span (``starts``, ``ends``) are left out. */
-static PyObject *
-speedups_trigger_positions(PyObject *self, PyObject *args)
+   Both searches of _shape_triggers in one pass over the text, without an
+   automaton: the surname hits (``surnames``: capitalised ASCII words of at
+   most 8 letters, each found where it is followed by a space or a no-break
+   space) and the trigger words (``words``: lower-case ASCII, found in
+   ``norm`` at a capital that starts a word), then what surname_starts and
+   trigger_positions keep of them. Every hit an automaton would report is
+   considered (a surname match ends at the first letter that is not lower
+   case, so there is one place to look), and the lists come out in the
+   automaton's order. */
+
+static int
+compare_uint64(const void *a, const void *b)
 {
-    PyObject *found, *text, *kinds_obj, *org, *place, *starts = Py_None, *ends = Py_None;
-    if (!PyArg_ParseTuple(args, "O!UO!OO|OO", &PyList_Type, &found, &text, &PyBytes_Type, &kinds_obj, &org, &place,
-                          &starts, &ends))
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *
+speedups_shape_triggers(PyObject *self, PyObject *args)
+{
+    PyObject *text, *norm, *words, *kinds_obj, *surnames, *org, *place, *starts, *ends;
+    if (!PyArg_ParseTuple(args, "UUO!O!O!OOOO", &text, &norm, &PyList_Type, &words, &PyBytes_Type, &kinds_obj,
+                          &PyList_Type, &surnames, &org, &place, &starts, &ends))
         return NULL;
-    if (check_spans(starts, ends) < 0)
+    if (check_spans(starts, ends) < 0 || READY(text) < 0 || READY(norm) < 0)
         return NULL;
-    if (READY(text) < 0)
-        return NULL;
-    const unsigned char *kinds = (const unsigned char *)PyBytes_AS_STRING(kinds_obj);
-    Py_ssize_t nkinds = PyBytes_GET_SIZE(kinds_obj);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    PyObject *org_heads = PyList_New(0), *place_heads = PyList_New(0), *prefixes = PyList_New(0);
-    if (org_heads == NULL || place_heads == NULL || prefixes == NULL)
-        goto error;
-    Py_ssize_t count = PyList_GET_SIZE(found);
-    for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *hit = PyList_GET_ITEM(found, k);
-        Py_ssize_t idx, start, end;
-        if (unpack_hit(hit, &idx, &start, &end) < 0)
-            goto error;
-        if (idx < 0 || idx >= nkinds || start < 0 || end > n || start >= end) {
-            PyErr_SetString(PyExc_ValueError, "automaton hit out of range");
-            goto error;
+    if (PyUnicode_GET_LENGTH(norm) != n) {
+        PyErr_SetString(PyExc_ValueError, "norm and text differ in length");
+        return NULL;
+    }
+    Py_ssize_t n_words = PyList_GET_SIZE(words);
+    if (PyBytes_GET_SIZE(kinds_obj) != n_words) {
+        PyErr_SetString(PyExc_ValueError, "one kind per word");
+        return NULL;
+    }
+    const unsigned char *kinds = (const unsigned char *)PyBytes_AS_STRING(kinds_obj);
+    /* Words by first letter, shortest first (the automaton reports the hits
+       of one place in the order they end). */
+    Py_ssize_t order[256], first_of[128], count_of[128];
+    if (n_words > 256) {
+        PyErr_SetString(PyExc_ValueError, "at most 256 trigger words");
+        return NULL;
+    }
+    for (int c = 0; c < 128; c++)
+        first_of[c] = count_of[c] = 0;
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w) || READY(w) < 0 || !PyUnicode_IS_ASCII(w) || PyUnicode_GET_LENGTH(w) == 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "trigger words must be ASCII str");
+            return NULL;
         }
-        if (!Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start)))
-            continue;
-        if (start && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1)))
-            continue;
-        int covered = spans_cover(starts, ends, start);
-        if (covered < 0)
-            goto error;
-        if (covered)
-            continue;
-        unsigned char f = kinds[idx];
-        Py_UCS4 after = end < n ? PyUnicode_READ(kind, data, end) : 0;
-        /* the order of _TRIGGER_KINDS: heads, then prefixes, numbers, Mount */
-        if (f & (TR_ORG_HEAD | TR_PLACE_HEAD)) {
-            if (!(end < n && (Py_UNICODE_ISALNUM(after) || after == '-' || after == 0x2010 || after == 0x2011))) {
-                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 1), PyTuple_GET_ITEM(hit, 2));
-                if (pair == NULL)
-                    goto error;
-                int rc = 0;
-                if (f & TR_ORG_HEAD)
-                    rc = PyList_Append(org_heads, pair);
-                if (rc == 0 && (f & TR_PLACE_HEAD))
-                    rc = PyList_Append(place_heads, pair);
-                Py_DECREF(pair);
-                if (rc < 0)
-                    goto error;
+        count_of[PyUnicode_1BYTE_DATA(w)[0]]++;
+    }
+    for (int c = 0, at = 0; c < 128; c++) {
+        first_of[c] = at;
+        at += count_of[c];
+        count_of[c] = 0;
+    }
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        int c = PyUnicode_1BYTE_DATA(PyList_GET_ITEM(words, i))[0];
+        Py_ssize_t k = first_of[c] + count_of[c]++;
+        /* insertion by length */
+        while (k > first_of[c] && PyUnicode_GET_LENGTH(PyList_GET_ITEM(words, order[k - 1]))
+                                      > PyUnicode_GET_LENGTH(PyList_GET_ITEM(words, i))) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    /* Surnames as numbers: up to 8 ASCII letters, one per byte. */
+    Py_ssize_t n_surnames = PyList_GET_SIZE(surnames);
+    unsigned long long *keys = PyMem_New(unsigned long long, n_surnames + 1);
+    if (keys == NULL)
+        return PyErr_NoMemory();
+    int longest = 0;
+    for (Py_ssize_t i = 0; i < n_surnames; i++) {
+        PyObject *w = PyList_GET_ITEM(surnames, i);
+        Py_ssize_t len = PyUnicode_Check(w) && READY(w) == 0 ? PyUnicode_GET_LENGTH(w) : -1;
+        const Py_UCS1 *d = len > 0 && PyUnicode_IS_ASCII(w) ? PyUnicode_1BYTE_DATA(w) : NULL;
+        int shaped = d != NULL && len <= 8 && d[0] >= 'A' && d[0] <= 'Z';
+        for (Py_ssize_t j = 1; shaped && j < len; j++)
+            shaped = d[j] >= 'a' && d[j] <= 'z';
+        if (!shaped) {
+            PyMem_Free(keys);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "surnames must be a capital and up to 7 lower-case ASCII letters");
+            return NULL;
+        }
+        unsigned long long key = 0;
+        for (Py_ssize_t j = 0; j < len; j++)
+            key = key << 8 | d[j];
+        keys[i] = key;
+        if (len > longest)
+            longest = (int)len;
+    }
+    qsort(keys, n_surnames, sizeof(unsigned long long), compare_uint64);
+
+    int tkind = PyUnicode_KIND(text), nkind = PyUnicode_KIND(norm);
+    const void *tdata = PyUnicode_DATA(text), *ndata = PyUnicode_DATA(norm);
+    PyObject *found_surnames = PyList_New(0), *org_heads = PyList_New(0), *place_heads = PyList_New(0);
+    PyObject *prefixes = PyList_New(0), *result = NULL;
+    Py_ssize_t *places = NULL;
+    if (found_surnames == NULL || org_heads == NULL || place_heads == NULL || prefixes == NULL)
+        goto done;
+    /* Places that may start a hit: ASCII capitals, and any character at or
+       above 128 (rare: a capital whose lower case is an ASCII letter). One
+       tight pass at the text's own width finds them. */
+    Py_ssize_t n_places = 0, places_size = 1024;
+    places = PyMem_New(Py_ssize_t, places_size);
+    if (places == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+#define PLACES(TYPE)                                                            \
+    {                                                                           \
+        const TYPE *d = (const TYPE *)tdata;                                    \
+        for (Py_ssize_t p = 0; p < n; p++) {                                    \
+            Py_UCS4 t = d[p];                                                   \
+            if ((t >= 'A' && t <= 'Z') || t >= 128) {                           \
+                if (n_places == places_size) {                                  \
+                    places_size *= 2;                                           \
+                    Py_ssize_t *grown = PyMem_Resize(places, Py_ssize_t, places_size); \
+                    if (grown == NULL) {                                        \
+                        PyErr_NoMemory();                                       \
+                        goto done;                                              \
+                    }                                                           \
+                    places = grown;                                             \
+                }                                                               \
+                places[n_places++] = p;                                         \
+            }                                                                   \
+        }                                                                       \
+    }
+    if (tkind == PyUnicode_1BYTE_KIND)
+        PLACES(Py_UCS1)
+    else if (tkind == PyUnicode_2BYTE_KIND)
+        PLACES(Py_UCS2)
+    else
+        PLACES(Py_UCS4)
+#undef PLACES
+    for (Py_ssize_t at = 0; at < n_places; at++) {
+        Py_ssize_t p = places[at];
+        Py_UCS4 t = PyUnicode_READ(tkind, tdata, p);
+        /* a surname: [A-Z][a-z]* then a space or a no-break space */
+        if (t >= 'A' && t <= 'Z' && n_surnames) {
+            Py_ssize_t j = p + 1;
+            unsigned long long key = t;
+            while (j < n && j - p < longest + 1) {
+                Py_UCS4 c = PyUnicode_READ(tkind, tdata, j);
+                if (c < 'a' || c > 'z')
+                    break;
+                key = key << 8 | c;
+                j++;
+            }
+            if (j < n && j - p <= longest) {
+                Py_UCS4 sep = PyUnicode_READ(tkind, tdata, j);
+                if ((sep == ' ' || sep == 0xa0)
+                    && bsearch(&key, keys, n_surnames, sizeof(unsigned long long), compare_uint64) != NULL) {
+                    int keep = 1;
+                    if (p) {
+                        Py_UCS4 before = PyUnicode_READ(tkind, tdata, p - 1);
+                        keep = !(Py_UNICODE_ISALNUM(before) && !Py_UNICODE_ISLOWER(before));
+                    }
+                    if (keep) {
+                        int covered = spans_cover(starts, ends, p);
+                        if (covered < 0 || (!covered && append_size(found_surnames, p) < 0))
+                            goto done;
+                    }
+                }
             }
         }
-        PyObject *type = NULL;
-        if (f & TR_ORG_PREFIX)
-            type = org;
-        else if ((f & TR_ORG_NUMBER) && end < n && Py_UNICODE_ISDIGIT(after))
-            type = org;
-        else if (f & TR_PLACE_PREFIX)
-            type = place;
-        if (type != NULL) {
-            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 1), type);
-            if (pair == NULL)
-                goto error;
-            int rc = PyList_Append(prefixes, pair);
-            Py_DECREF(pair);
-            if (rc < 0)
-                goto error;
+        /* trigger words, at a capital starting a word */
+        Py_UCS4 c = PyUnicode_READ(nkind, ndata, p);
+        if (c >= 128 || count_of[c] == 0 || !Py_UNICODE_ISUPPER(t))
+            continue;
+        if (p && Py_UNICODE_ISALNUM(PyUnicode_READ(tkind, tdata, p - 1)))
+            continue;
+        int covered = spans_cover(starts, ends, p);
+        if (covered < 0)
+            goto done;
+        if (covered)
+            continue;
+        for (Py_ssize_t k = first_of[c]; k < first_of[c] + count_of[c]; k++) {
+            Py_ssize_t w = order[k];
+            PyObject *word = PyList_GET_ITEM(words, w);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(word), end = p + len;
+            if (end > n)
+                continue;
+            const Py_UCS1 *d = PyUnicode_1BYTE_DATA(word);
+            Py_ssize_t j = 1;
+            while (j < len && PyUnicode_READ(nkind, ndata, p + j) == d[j])
+                j++;
+            if (j < len)
+                continue;
+            unsigned char f = kinds[w];
+            Py_UCS4 after = end < n ? PyUnicode_READ(tkind, tdata, end) : 0;
+            if (f & (TR_ORG_HEAD | TR_PLACE_HEAD)) {
+                if (!(end < n && (Py_UNICODE_ISALNUM(after) || after == '-' || after == 0x2010 || after == 0x2011))) {
+                    PyObject *pair = Py_BuildValue("(nn)", p, end);
+                    if (pair == NULL)
+                        goto done;
+                    int rc = 0;
+                    if (f & TR_ORG_HEAD)
+                        rc = PyList_Append(org_heads, pair);
+                    if (rc == 0 && (f & TR_PLACE_HEAD))
+                        rc = PyList_Append(place_heads, pair);
+                    Py_DECREF(pair);
+                    if (rc < 0)
+                        goto done;
+                }
+            }
+            PyObject *type = NULL;
+            if (f & TR_ORG_PREFIX)
+                type = org;
+            else if ((f & TR_ORG_NUMBER) && end < n && Py_UNICODE_ISDIGIT(after))
+                type = org;
+            else if (f & TR_PLACE_PREFIX)
+                type = place;
+            if (type != NULL) {
+                PyObject *pair = Py_BuildValue("(nO)", p, type);
+                if (pair == NULL)
+                    goto done;
+                int rc = PyList_Append(prefixes, pair);
+                Py_DECREF(pair);
+                if (rc < 0)
+                    goto done;
+            }
         }
     }
-    return Py_BuildValue("(NNN)", org_heads, place_heads, prefixes);
-error:
+    result = Py_BuildValue("(OOOO)", found_surnames, org_heads, place_heads, prefixes);
+done:
+    PyMem_Free(places);
+    PyMem_Free(keys);
+    Py_XDECREF(found_surnames);
     Py_XDECREF(org_heads);
     Py_XDECREF(place_heads);
     Py_XDECREF(prefixes);
-    return NULL;
+    return result;
 }
 
 /* --- coreference ----------------------------------------------------------- */
@@ -771,16 +888,6 @@ typedef struct {
     int lead;              /* holds a character other than newline, space, tab */
 } Line;
 
-static int
-append_size(PyObject *list, Py_ssize_t value)
-{
-    PyObject *number = PyLong_FromSsize_t(value);
-    if (number == NULL)
-        return -1;
-    int rc = PyList_Append(list, number);
-    Py_DECREF(number);
-    return rc;
-}
 
 static PyObject *
 speedups_layout(PyObject *self, PyObject *arg)
@@ -1343,10 +1450,8 @@ static PyMethodDef speedups_methods[] = {
      "match_text(text) -> str | None: lower case and unified dashes, apostrophes and spaces, same length."},
     {"exact_filter", speedups_exact_filter, METH_VARARGS,
      "exact_filter(found, text, flags) -> (patterns, starts, ends, slow, rejected): the checks of the exact pass."},
-    {"surname_starts", speedups_surname_starts, METH_VARARGS,
-     "surname_starts(found, text) -> list[int]: surname hits that may start a Korean name."},
-    {"trigger_positions", speedups_trigger_positions, METH_VARARGS,
-     "trigger_positions(found, text, kinds, org, place) -> (org_heads, place_heads, prefixes)."},
+    {"shape_triggers", speedups_shape_triggers, METH_VARARGS,
+     "shape_triggers(text, norm, words, kinds, surnames, org, place, starts, ends) -> the triggers of shapes."},
     {"record_tables", speedups_record_tables, METH_VARARGS,
      "record_tables(entity_ids, starts, para_starts, co_max, big) -> the tables of a document's record."},
     {"add_cooccurrence", speedups_add_cooccurrence, METH_VARARGS,

@@ -175,6 +175,10 @@ assert all(sum(k in kinds for k in (_ORG_PREFIX, _ORG_NUMBER, _PLACE_PREFIX)) <=
 # needs them: the title-case surname, then a space or no-break space. Searching
 # the lower-cased text for "o ", "to ", "an ", "im " ... would report hundreds of
 # thousands of places in ordinary words, every one of which the pattern rejects.
+_TRIGGER_WORDS = [word for word, _ in _TRIGGER_KINDS]
+_SURNAME_WORDS = sorted(KOREAN_SURNAMES)
+# The compiled search finds a surname as a capital and lower-case letters.
+_PLAIN_SURNAMES = all(re.fullmatch(r"[A-Z][a-z]{0,7}", s) for s in _SURNAME_WORDS)
 _SURNAME_TRIGGERS = ahocorasick_rs.AhoCorasick(
     [s + sep for s in sorted(KOREAN_SURNAMES) for sep in (" ", "\u00a0")],
     matchkind=ahocorasick_rs.MatchKind.Standard,
@@ -188,18 +192,13 @@ def _shape_triggers(
     """Positions where a Korean name, an institution or a place shape may be,
     leaving out those starting inside a span of ``taken``."""
     fast = _accel.speedups
-    if fast is not None:
-        spans = (taken.starts, taken.ends) if taken is not None else ()
-        return (
-            fast.surname_starts(_SURNAME_TRIGGERS.find_matches_as_indexes(text, overlapping=True), text, *spans),
-            *fast.trigger_positions(
-                _TRIGGERS.find_matches_as_indexes(norm, overlapping=True),
-                text,
-                _TRIGGER_KIND_BITS,
-                EntityType.ORGANISATION,
-                EntityType.PLACE,
-                *spans,
-            ),
+    if fast is not None and _PLAIN_SURNAMES:
+        # Both searches and their checks in one compiled pass, which looks
+        # for trigger words only at capitals that start words.
+        spans = (taken.starts, taken.ends) if taken is not None else (None, None)
+        return fast.shape_triggers(  # type: ignore[no-any-return]
+            text, norm, _TRIGGER_WORDS, _TRIGGER_KIND_BITS, _SURNAME_WORDS,
+            EntityType.ORGANISATION, EntityType.PLACE, *spans,
         )
     surnames: list[int] = []
     org_heads: list[tuple[int, int]] = []
