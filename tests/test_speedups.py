@@ -198,6 +198,22 @@ def test_random_texts_recognised_alike(recogniser, text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(PIECES + MORE_PIECES))
+def test_any_unicode_recognised_alike(recogniser, text: str, piece: str) -> None:
+    """Any code points at all, lone surrogates included: the same answer both
+    ways, and the same layout, never a crash."""
+    text = text + piece + text[::-1]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, plain = both_ways(monkeypatch, lambda: (columns(recogniser, text), _layout_tables(text)))
+    assert fast == plain
+
+
+def _layout_tables(text: str) -> tuple:
+    layout = TextLayout(text)
+    return layout.line_starts, layout.para_starts, layout.para_ends
+
+
+@settings(max_examples=300, deadline=None)
 @given(texts)
 def test_shape_triggers_alike(recogniser, text: str) -> None:
     """Alone, and leaving out the triggers inside the names the exact pass claimed."""
