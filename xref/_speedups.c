@@ -1031,8 +1031,8 @@ compare_int64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Writes value i of an array of ``width`` bytes (2, 4 or 8; signed for 4 and 8
-   when ``is_signed``: the type codes 'H', 'I', 'i', 'q'). */
+/* Writes item i of an array whose items are ``width`` bytes: 2 for the type
+   code 'H', 4 for 'I' and 'i' (the same bits for the values written), 8 for 'q'. */
 static inline void
 put_number(char *out, Py_ssize_t i, int width, long long value)
 {
