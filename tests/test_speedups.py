@@ -78,6 +78,19 @@ def test_match_text_agrees_on_every_character(monkeypatch) -> None:
             assert hash(fast) == hash(plain)  # stored at the right width: equal strs hash alike
 
 
+def test_nfc_quick_says_yes_only_for_composed_text() -> None:
+    """Every character it passes is in composed form whatever surrounds it;
+    texts of such characters pass, and a decomposed letter does not."""
+    import unicodedata
+
+    passed = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and FAST.nfc_quick("가" + chr(c))]
+    assert all(unicodedata.is_normalized("NFC", c) and unicodedata.combining(c) == 0 for c in passed)
+    assert len(passed) > 30000
+    assert FAST.nfc_quick("Jang Jin-sung 장진성 — “quoted”") and FAST.nfc_quick("plain ascii")
+    assert not FAST.nfc_quick("Kim Il-so\u0306ng")  # o + combining breve
+    assert not FAST.nfc_quick("\u1100\u1161")  # Hangul jamo, which compose
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("ΟΔΟΣ ΣΑΣ", "οδος σας"), ("Σ", "σ"), ("KİM\tJONG", "kİm jong"), ("İstanbul’s", "İstanbul's")],

@@ -152,6 +152,51 @@ hand_back:
     Py_RETURN_NONE;
 }
 
+/* --- composed form ---------------------------------------------------------- */
+
+/* Characters that are in composed form (NFC) whatever stands around them:
+   NFC_Quick_Check Yes and combining class 0 (a test checks every one). */
+static inline int
+plainly_composed(Py_UCS4 c)
+{
+    return c < 0x300 || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e)
+           || (c >= 0x4e00 && c <= 0x9fff);
+}
+
+/* nfc_quick(text) -> bool
+
+   True when every character of ``text`` is one of those, so the text is in
+   composed form without asking the Unicode database about each character;
+   False says only that the full check is needed. */
+static PyObject *
+speedups_nfc_quick(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "nfc_quick() needs a str");
+        return NULL;
+    }
+    if (READY(arg) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    if (kind == PyUnicode_1BYTE_KIND)
+        Py_RETURN_TRUE; /* below 0x100 */
+    if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *p = (const Py_UCS2 *)data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (p[i] >= 0x300 && !plainly_composed(p[i]))
+                Py_RETURN_FALSE;
+    }
+    else {
+        const Py_UCS4 *p = (const Py_UCS4 *)data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (p[i] >= 0x300 && !plainly_composed(p[i]))
+                Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
 /* --- shared helpers -------------------------------------------------------- */
 
 /* The three ints of an automaton hit (pattern, start, end). */
@@ -1446,6 +1491,8 @@ speedups_add_cooccurrence(PyObject *self, PyObject *args)
 /* --- module ---------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
+    {"nfc_quick", speedups_nfc_quick, METH_O,
+     "nfc_quick(text) -> bool: True when text is plainly in composed form (NFC)."},
     {"match_text", speedups_match_text, METH_O,
      "match_text(text) -> str | None: lower case and unified dashes, apostrophes and spaces, same length."},
     {"exact_filter", speedups_exact_filter, METH_VARARGS,

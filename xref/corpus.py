@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from xref import _accel
 from xref.model import Document, Problem, TextLayout
 from xref.sanitise import sanitise, sanitise_line, utf8_needs_sanitising
 from xref.tomltext import TomlSyntaxError, load_toml
@@ -647,7 +648,8 @@ def _composed(text: str) -> str:
     hides soft hyphens inside words ("Pyong\u00adyang"). Both look the same on
     screen as the plain spelling, and both would hide a name from recognition
     and search. Offsets are into the text as returned."""
-    if not unicodedata.is_normalized("NFC", text):
+    fast = _accel.speedups
+    if not (fast is not None and fast.nfc_quick(text)) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if SOFT_HYPHEN in text:
         text = text.replace(SOFT_HYPHEN, "")
