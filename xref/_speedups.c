@@ -21,6 +21,113 @@
 #define READY(op) 0
 #endif
 
+/* --- shared helpers -------------------------------------------------------- */
+
+/* The three ints of an automaton hit (pattern, start, end). */
+static int
+unpack_hit(PyObject *hit, Py_ssize_t *idx, Py_ssize_t *start, Py_ssize_t *end)
+{
+    if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 3) {
+        PyErr_SetString(PyExc_TypeError, "an automaton hit must be a tuple (pattern, start, end)");
+        return -1;
+    }
+    *idx = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 0));
+    *start = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 1));
+    *end = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 2));
+    if ((*idx == -1 || *start == -1 || *end == -1) && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+/* How many of the sorted ``starts`` (a list of ints) are below ``value``, or
+   (``right``) at most ``value``: bisect_left / bisect_right. -1 on error. */
+static Py_ssize_t
+bisect_starts(PyObject *starts, Py_ssize_t value, int right)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(starts);
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(starts, mid));
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < value || (right && v == value))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether the span before place ``at`` of the claimed spans ends after ``offset``. */
+static int
+span_reaches(PyObject *ends, Py_ssize_t at, Py_ssize_t offset)
+{
+    if (at <= 0)
+        return (int)at; /* 0: no span before; -1: the error of bisect_starts */
+    Py_ssize_t end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, at - 1));
+    if (end == -1 && PyErr_Occurred())
+        return -1;
+    return end > offset;
+}
+
+/* Whether the claimed spans (sorted, non-overlapping, as two lists of ints)
+   reach into [start, end): _Coverage.overlaps. */
+static int
+spans_overlap(PyObject *starts, PyObject *ends, Py_ssize_t start, Py_ssize_t end)
+{
+    return span_reaches(ends, bisect_starts(starts, end, 0), start);
+}
+
+/* Whether a claimed span holds ``offset``: _Coverage.covers. ``starts`` may
+   be None (no spans). */
+static int
+spans_cover(PyObject *starts, PyObject *ends, Py_ssize_t offset)
+{
+    if (starts == Py_None)
+        return 0;
+    return span_reaches(ends, bisect_starts(starts, offset, 1), offset);
+}
+
+static int
+check_spans(PyObject *starts, PyObject *ends)
+{
+    if (starts == Py_None && ends == Py_None)
+        return 0;
+    if (!PyList_Check(starts) || !PyList_Check(ends) || PyList_GET_SIZE(starts) != PyList_GET_SIZE(ends)) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends must be lists of one length");
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends ``item``, a new reference (NULL: its making failed), and lets it go. */
+static int
+append_new(PyObject *list, PyObject *item)
+{
+    if (item == NULL)
+        return -1;
+    int rc = PyList_Append(list, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+static int
+append_size(PyObject *list, Py_ssize_t value)
+{
+    return append_new(list, PyLong_FromSsize_t(value));
+}
+
+/* The str argument of a function of one argument, ready to read; -1 if not a str. */
+static int
+str_argument(PyObject *arg, const char *function)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "%s() needs a str", function);
+        return -1;
+    }
+    return READY(arg);
+}
+
 /* --- match_text ---------------------------------------------------------- */
 
 /* What match_text maps a lower-cased character to: every dash a hyphen, every
@@ -74,11 +181,7 @@ match_char(Py_UCS4 c)
 static PyObject *
 speedups_match_text(PyObject *self, PyObject *arg)
 {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "match_text() needs a str");
-        return NULL;
-    }
-    if (READY(arg) < 0)
+    if (str_argument(arg, "match_text") < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
@@ -171,11 +274,7 @@ plainly_composed(Py_UCS4 c)
 static PyObject *
 speedups_nfc_quick(PyObject *self, PyObject *arg)
 {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "nfc_quick() needs a str");
-        return NULL;
-    }
-    if (READY(arg) < 0)
+    if (str_argument(arg, "nfc_quick") < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
@@ -195,97 +294,6 @@ speedups_nfc_quick(PyObject *self, PyObject *arg)
                 Py_RETURN_FALSE;
     }
     Py_RETURN_TRUE;
-}
-
-/* --- shared helpers -------------------------------------------------------- */
-
-/* The three ints of an automaton hit (pattern, start, end). */
-static int
-unpack_hit(PyObject *hit, Py_ssize_t *idx, Py_ssize_t *start, Py_ssize_t *end)
-{
-    if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 3) {
-        PyErr_SetString(PyExc_TypeError, "an automaton hit must be a tuple (pattern, start, end)");
-        return -1;
-    }
-    *idx = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 0));
-    *start = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 1));
-    *end = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 2));
-    if ((*idx == -1 || *start == -1 || *end == -1) && PyErr_Occurred())
-        return -1;
-    return 0;
-}
-
-/* Whether the claimed spans (sorted, non-overlapping, as two lists of ints)
-   reach into [start, end): _Coverage.overlaps. */
-static int
-spans_overlap(PyObject *starts, PyObject *ends, Py_ssize_t start, Py_ssize_t end)
-{
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(starts);
-    while (lo < hi) { /* bisect_left(starts, end) */
-        Py_ssize_t mid = (lo + hi) / 2;
-        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(starts, mid));
-        if (v == -1 && PyErr_Occurred())
-            return -1;
-        if (v < end)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return 0;
-    Py_ssize_t prev_end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, lo - 1));
-    if (prev_end == -1 && PyErr_Occurred())
-        return -1;
-    return prev_end > start;
-}
-
-/* Whether a claimed span holds ``offset``: _Coverage.covers. ``starts`` may
-   be None (no spans). */
-static int
-spans_cover(PyObject *starts, PyObject *ends, Py_ssize_t offset)
-{
-    if (starts == Py_None)
-        return 0;
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(starts);
-    while (lo < hi) { /* bisect_right(starts, offset) */
-        Py_ssize_t mid = (lo + hi) / 2;
-        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(starts, mid));
-        if (v == -1 && PyErr_Occurred())
-            return -1;
-        if (offset < v)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (lo == 0)
-        return 0;
-    Py_ssize_t end = PyLong_AsSsize_t(PyList_GET_ITEM(ends, lo - 1));
-    if (end == -1 && PyErr_Occurred())
-        return -1;
-    return end > offset;
-}
-
-static int
-check_spans(PyObject *starts, PyObject *ends)
-{
-    if (starts == Py_None && ends == Py_None)
-        return 0;
-    if (!PyList_Check(starts) || !PyList_Check(ends) || PyList_GET_SIZE(starts) != PyList_GET_SIZE(ends)) {
-        PyErr_SetString(PyExc_ValueError, "starts and ends must be lists of one length");
-        return -1;
-    }
-    return 0;
-}
-
-static int
-append_size(PyObject *list, Py_ssize_t value)
-{
-    PyObject *number = PyLong_FromSsize_t(value);
-    if (number == NULL)
-        return -1;
-    int rc = PyList_Append(list, number);
-    Py_DECREF(number);
-    return rc;
 }
 
 /* --- the exact pass -------------------------------------------------------- */
@@ -418,12 +426,7 @@ speedups_exact_filter(PyObject *self, PyObject *args)
                 goto error;
         }
         else if (f & EX_PREFIXES) {
-            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 0), PyTuple_GET_ITEM(hit, 1));
-            if (pair == NULL)
-                goto error;
-            int rc = PyList_Append(rejected, pair);
-            Py_DECREF(pair);
-            if (rc < 0)
+            if (append_new(rejected, PyTuple_Pack(2, PyTuple_GET_ITEM(hit, 0), PyTuple_GET_ITEM(hit, 1))) < 0)
                 goto error;
         }
     }
@@ -669,12 +672,7 @@ speedups_shape_triggers(PyObject *self, PyObject *args)
             else if (f & TR_PLACE_PREFIX)
                 type = place;
             if (type != NULL) {
-                PyObject *pair = Py_BuildValue("(nO)", p, type);
-                if (pair == NULL)
-                    goto done;
-                int rc = PyList_Append(prefixes, pair);
-                Py_DECREF(pair);
-                if (rc < 0)
+                if (append_new(prefixes, Py_BuildValue("(nO)", p, type)) < 0)
                     goto done;
             }
         }
@@ -895,12 +893,7 @@ speedups_coref_scan(PyObject *self, PyObject *args)
             goto error;
         if (overlap)
             continue;
-        PyObject *hit = Py_BuildValue("(nnn)", match->index, start, end);
-        if (hit == NULL)
-            goto error;
-        int rc = PyList_Append(out, hit);
-        Py_DECREF(hit);
-        if (rc < 0)
+        if (append_new(out, Py_BuildValue("(nnn)", match->index, start, end)) < 0)
             goto error;
     }
 #undef SKIP
@@ -937,11 +930,7 @@ typedef struct {
 static PyObject *
 speedups_layout(PyObject *self, PyObject *arg)
 {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "layout() needs a str");
-        return NULL;
-    }
-    if (READY(arg) < 0)
+    if (str_argument(arg, "layout") < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int kind = PyUnicode_KIND(arg);
