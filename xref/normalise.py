@@ -41,8 +41,9 @@ def match_text(text: str) -> str:
     capital sigma, which depends on the letters around it). Here,
     ``str.replace`` per character class is several times faster than
     ``str.translate`` on non-ASCII text, and most classes are absent anyway."""
-    if _accel.speedups is not None:
-        done = _accel.speedups.match_text(text)
+    fast = _accel.speedups
+    if fast is not None:
+        done = fast.match_text(text)
         if done is not None:
             return done
     lowered = text.lower()

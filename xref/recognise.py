@@ -170,17 +170,17 @@ _TRIGGER_KIND_LIST = [kinds for _, kinds in _TRIGGER_KINDS]
 # most one of the prefix kinds (true of these words: they end differently).
 _TRIGGER_KIND_BITS = bytes(sum(1 << kind for kind in kinds) for kinds in _TRIGGER_KIND_LIST)
 assert all(sum(k in kinds for k in (_ORG_PREFIX, _ORG_NUMBER, _PLACE_PREFIX)) <= 1 for kinds in _TRIGGER_KIND_LIST)
+_TRIGGER_WORDS = [word for word, _ in _TRIGGER_KINDS]
 
 # Surnames, searched in the text itself (case kept), exactly as KOREAN_NAME_AT
 # needs them: the title-case surname, then a space or no-break space. Searching
 # the lower-cased text for "o ", "to ", "an ", "im " ... would report hundreds of
 # thousands of places in ordinary words, every one of which the pattern rejects.
-_TRIGGER_WORDS = [word for word, _ in _TRIGGER_KINDS]
 _SURNAME_WORDS = sorted(KOREAN_SURNAMES)
 # The compiled search finds a surname as a capital and lower-case letters.
 _PLAIN_SURNAMES = all(re.fullmatch(r"[A-Z][a-z]{0,7}", s) for s in _SURNAME_WORDS)
 _SURNAME_TRIGGERS = ahocorasick_rs.AhoCorasick(
-    [s + sep for s in sorted(KOREAN_SURNAMES) for sep in (" ", "\u00a0")],
+    [s + sep for s in _SURNAME_WORDS for sep in (" ", "\u00a0")],
     matchkind=ahocorasick_rs.MatchKind.Standard,
     implementation=ahocorasick_rs.Implementation.DFA,
 )
@@ -979,7 +979,7 @@ def _guarded(text: str, start: int, end: int, guard: int) -> bool:
     return before is not None and before.group(1) in KOREAN_SURNAMES
 
 
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_FIRST = itemgetter(0)
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \u00a0]\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]+([\w'’\-]+)")
 _SENTENCE_START = re.compile(r"(?:\A|\n|[.!?:;\"“‘(\[][ \u00a0]*)\Z")

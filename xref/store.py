@@ -281,7 +281,7 @@ class DocRecord:
         fast = _accel.speedups
         tables = None
         if fast is not None:  # the tables in one compiled pass
-            tables = fast.record_tables(list(entity_ids), list(starts), list(layout.para_starts), COOCCURRENCE_MAX, big)
+            tables = fast.record_tables(entity_ids, starts, layout.para_starts, COOCCURRENCE_MAX, big)
         if tables is not None:
             ents, small, wide, co_wide, *numbers = tables
             ent, order, group, co_b, co_n, co_group = (
