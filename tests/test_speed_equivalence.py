@@ -9,6 +9,8 @@ all-caps surnames, blank lines made of spaces and tabs, Unicode white space.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from itertools import combinations
@@ -38,6 +40,16 @@ PIECES = [
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
+@contextmanager
+def loops(compiled: bool) -> Iterator[None]:
+    """The compiled loops (skipping when they are not built), or their Python twins."""
+    if compiled and conftest.SPEEDUPS is None:
+        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+        yield
+
+
 # -- TextLayout --------------------------------------------------------------------------
 
 
@@ -64,10 +76,7 @@ def reference_layout(text: str) -> tuple[list[int], list[int], list[int]]:
 @settings(max_examples=400, deadline=None)
 @given(text=texts)
 def test_layout_matches_reference(compiled: bool, text: str) -> None:
-    if compiled and conftest.SPEEDUPS is None:
-        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+    with loops(compiled):
         layout = TextLayout(text)
     assert (layout.line_starts, layout.para_starts, layout.para_ends) == reference_layout(text)
 
@@ -244,10 +253,7 @@ def generated_record(shape: list[tuple[int, int]], rnd, lead: bool, prefix: str 
 def test_record_tables_match_the_plain_version(compiled: bool, shape: list[tuple[int, int]], rnd, lead: bool) -> None:
     """Entity order, groups and paragraph co-occurrence of DocRecord.from_columns
     (compiled, or whole-array code) against a plain loop over paragraphs and pairs."""
-    if compiled and conftest.SPEEDUPS is None:
-        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+    with loops(compiled):
         record, starts, ids, layout = generated_record(shape, rnd, lead)
     ent_no = {e: k for k, e in enumerate(dict.fromkeys(ids))}
     ent_list = [ent_no[e] for e in ids]
@@ -276,12 +282,7 @@ def test_cooccurrence_sums_match_the_plain_version(compiled: bool, docs: list, r
     rows: onto a table that already holds counts, with entities shared between
     documents or not, in both of numpy's ways of adding up (a dense array of
     pairs or a sort)."""
-    from xref import index
-
-    if compiled and conftest.SPEEDUPS is None:
-        pytest.skip(f"the C accelerator is not built: {conftest.SPEEDUPS_MISSING}")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(_accel, "speedups", conftest.SPEEDUPS if compiled else None)
+    with loops(compiled):
         check_cooccurrence_sums(docs, rnd, dense)
 
 

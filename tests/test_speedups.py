@@ -57,6 +57,19 @@ def both_ways(monkeypatch: pytest.MonkeyPatch, run):
     return fast, plain
 
 
+def generated_texts(folder: Path, size: int, seed: int) -> list[str]:
+    """The .txt documents of the benchmark generator, written into ``folder``."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    make_corpus.generate(folder, size, seed=seed)
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.txt"))]
+
+
 def columns(recogniser: R.Recogniser, text: str):
     taken, discovered = recogniser.recognise_columns(text)
     return taken.starts, taken.ends, taken.ents, taken.kinds, taken.scores, sorted(discovered)
@@ -116,17 +129,8 @@ def test_seeds_recognised_alike(recogniser, monkeypatch, seed: str) -> None:
 
 def test_generated_corpus_recognised_alike(recogniser, monkeypatch, tmp_path) -> None:
     """Documents of the benchmark generator: dense with names, variants, typos and Hangul."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import make_corpus
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    make_corpus.generate(tmp_path, 400_000, seed=7)
-    files = sorted(p for p in tmp_path.rglob("*") if p.suffix == ".txt")
-    assert len(files) > 5
-    texts = [p.read_text(encoding="utf-8") for p in files]
+    texts = generated_texts(tmp_path, 400_000, seed=7)
+    assert len(texts) > 5
     fast, plain = both_ways(monkeypatch, lambda: [columns(recogniser, t) for t in texts])
     assert fast == plain
     assert sum(len(doc[0]) for doc in fast) > 1000
@@ -151,15 +155,7 @@ def records(recogniser: R.Recogniser, texts: list[str]) -> list[tuple]:
 
 def test_records_built_alike(recogniser, monkeypatch, tmp_path) -> None:
     """The seeds and generated documents: the same tables, of the same widths."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import make_corpus
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    make_corpus.generate(tmp_path, 300_000, seed=11)
-    texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.rglob("*.txt"))]
+    texts = generated_texts(tmp_path, 300_000, seed=11)
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
     texts += ["", "No names here.", "Kim Jong-un\n\n\nKim Jong-un and Pyongyang"]
     fast, plain = both_ways(monkeypatch, lambda: records(recogniser, texts))

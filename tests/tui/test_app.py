@@ -369,14 +369,19 @@ async def test_help_lists_every_binding_of_every_pane(seeds, state_dir) -> None:
         assert type(app.screen).__name__ == "EntityIndexScreen"
 
 
+async def open_help(app, pilot):
+    """Opens the first seed and then the key help (``?``); its rows widget."""
+    await open_doc(pilot, D0)
+    await pilot.press("question_mark")
+    await settle(pilot)
+    return app.screen.query_one("#help-rows")
+
+
 @run_async
 async def test_help_wraps_long_descriptions_instead_of_cutting_them(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_doc(pilot, D0)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        rows = app.screen.query_one("#help-rows")
+        rows = await open_help(app, pilot)
         width = rows.scrollable_content_region.width
         lines = [row.render(width, rows.palette).plain.rstrip() for row in rows.rows]
         assert max(map(len, lines)) <= width
@@ -637,10 +642,7 @@ async def test_after_a_resize_the_side_panel_shows_its_header_when_there_is_room
 async def test_home_and_end_in_the_help(seeds, state_dir) -> None:
     app = make_app(seeds, state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_doc(pilot, D0)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        rows = app.screen.query_one("#help-rows")
+        rows = await open_help(app, pilot)
         assert rows.scroll_y == 0 and rows.max_scroll_y > 0
         await pilot.press("end")
         await settle(pilot)
